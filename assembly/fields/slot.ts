@@ -1,0 +1,42 @@
+// A slot is one Sigma field as the record presents it: an ordered list of
+// record keys (e.g. c-ip -> client_ip, remote, host); the first one present
+// gives the value. Strings are read without quotes and with escapes decoded;
+// numbers, booleans and nested values are read as their JSON text.
+import { Bytes } from "../runtime/bytes";
+import { Kind, Scan } from "../record/scan";
+import { unescapeJson } from "../record/unescape";
+
+export class Slot {
+  keys: StaticArray<i32> = new StaticArray<i32>(0);
+}
+
+const decoded = new Bytes(256);
+
+/** Where the current slot's value lies, after readSlot returned true. */
+export let valuePtr: usize = 0;
+export let valueLen: i32 = 0;
+
+export function readSlot(slot: Slot, scan: Scan, record: usize): bool {
+  const keys = slot.keys;
+  for (let k = 0; k < keys.length; k++) {
+    const key = unchecked(keys[k]);
+    const kind = unchecked(scan.kind[key]);
+    if (kind == Kind.Absent || kind == Kind.Null) continue;
+    const start = unchecked(scan.valueStart[key]);
+    const end = unchecked(scan.valueEnd[key]);
+    if (kind != Kind.String) {
+      valuePtr = record + <usize>start;
+      valueLen = end - start;
+    } else if (!unchecked(scan.escaped[key])) {
+      valuePtr = record + <usize>(start + 1);
+      valueLen = end - start - 2;
+    } else {
+      decoded.reset();
+      unescapeJson(record + <usize>(start + 1), end - start - 2, decoded);
+      valuePtr = decoded.ptr;
+      valueLen = decoded.length;
+    }
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,83 @@
+// Numeric comparisons (gt/gte/lt/lte). Values are parsed from the field's
+// text, so the string codes of Fluent Bit's apache2 parser ("404") compare too.
+import { Fired } from "./fired";
+
+export const enum NumberOp {
+  Gt = 0,
+  Gte = 1,
+  Lt = 2,
+  Lte = 3,
+}
+
+export class NumberTest {
+  slot: i32 = 0;
+  op: u8 = 0;
+  value: f64 = 0;
+  predicate: i32 = 0;
+}
+
+/** Parses a whole value as a decimal number; NaN when it is not one. */
+export function parseNumber(p: usize, len: i32): f64 {
+  let i = 0;
+  let negative = false;
+  if (i < len && load<u8>(p) == 0x2d) {
+    negative = true;
+    i++;
+  } else if (i < len && load<u8>(p) == 0x2b) {
+    i++;
+  }
+  let mantissa: f64 = 0;
+  let digits = 0;
+  let scale = 0;
+  while (i < len) {
+    const d = <u32>load<u8>(p + <usize>i) - 0x30;
+    if (d >= 10) break;
+    mantissa = mantissa * 10 + <f64>d;
+    digits++;
+    i++;
+  }
+  if (i < len && load<u8>(p + <usize>i) == 0x2e) {
+    i++;
+    while (i < len) {
+      const d = <u32>load<u8>(p + <usize>i) - 0x30;
+      if (d >= 10) break;
+      mantissa = mantissa * 10 + <f64>d;
+      scale--;
+      digits++;
+      i++;
+    }
+  }
+  if (digits == 0) return NaN;
+  if (i < len && (<u32>load<u8>(p + <usize>i) | 0x20) == 0x65) {
+    i++;
+    let expNegative = false;
+    if (i < len && (load<u8>(p + <usize>i) == 0x2d || load<u8>(p + <usize>i) == 0x2b)) {
+      expNegative = load<u8>(p + <usize>i) == 0x2d;
+      i++;
+    }
+    let exp = 0;
+    let expDigits = 0;
+    while (i < len) {
+      const d = <u32>load<u8>(p + <usize>i) - 0x30;
+      if (d >= 10) break;
+      if (exp < 10000) exp = exp * 10 + <i32>d;
+      expDigits++;
+      i++;
+    }
+    if (expDigits == 0) return NaN;
+    scale += expNegative ? -exp : exp;
+  }
+  if (i != len) return NaN;
+  const value = scale == 0 ? mantissa : mantissa * Math.pow(10, <f64>scale);
+  return negative ? -value : value;
+}
+
+export function testNumber(t: NumberTest, value: f64, fired: Fired): void {
+  if (isNaN(value)) return;
+  let ok = false;
+  if (t.op == NumberOp.Gt) ok = value > t.value;
+  else if (t.op == NumberOp.Gte) ok = value >= t.value;
+  else if (t.op == NumberOp.Lt) ok = value < t.value;
+  else ok = value <= t.value;
+  if (ok) fired.set(t.predicate);
+}

@@ -1,0 +1,141 @@
+// One record through every stage:
+//   record (scan) -> fields (slots) -> predicates (match) -> rules -> correlation -> output
+// Returns the pointer Fluent Bit copies the result from.
+import { Program, readProgram } from "./program/program";
+import { Scan, scanRecord } from "./record/scan";
+import { Fired } from "./match/fired";
+import { readSlot, valuePtr, valueLen } from "./fields/slot";
+import { needsUrlDecode, urlDecode } from "./fields/urldecode";
+import { runMatcher } from "./match/dfa";
+import { parseNumber, testNumber } from "./match/number";
+import { testCidrs } from "./match/cidr";
+import { Bytes } from "./runtime/bytes";
+import { Action, evaluate } from "./rules/rule";
+import { globMatches } from "./rules/tag-glob";
+import { writeMatches, closeRecord } from "./output/namespace";
+
+let program: Program = new Program();
+let scan: Scan = new Scan(program.keys, -1);
+let fired: Fired = new Fired(0);
+let candidates = new StaticArray<u16>(0);
+let candidateStamp = new StaticArray<u32>(0);
+let matched = new StaticArray<u16>(0);
+let tagAllowed = new StaticArray<bool>(0);
+let stamp: u32 = 0;
+const lastTag = new Bytes(64);
+const urlDecoded = new Bytes(256);
+const EMPTY = memory.data<u8>([0]);
+
+export function load(ptr: usize, len: usize): bool {
+  program = readProgram(ptr, len);
+  scan = new Scan(program.keys, program.namespaceKey);
+  fired = new Fired(program.predicateCount);
+  const n = program.rules.length;
+  candidates = new StaticArray<u16>(n);
+  candidateStamp = new StaticArray<u32>(n);
+  matched = new StaticArray<u16>(n);
+  tagAllowed = new StaticArray<bool>(n);
+  lastTag.length = -1; // forces the first tag to be matched against the globs
+  return program.valid;
+}
+
+function testSlots(record: usize): void {
+  const slots = program.slots;
+  for (let s = 0; s < slots.length; s++) {
+    const tests = unchecked(program.slotTests[s]);
+    if (!readSlot(unchecked(slots[s]), scan, record)) continue;
+    const p = valuePtr;
+    const len = valueLen;
+    for (let k = tests.existsFrom; k < tests.existsTo; k++) fired.set(unchecked(program.exists[k]).predicate);
+    if (tests.matcherTo > tests.matcherFrom) {
+      const decode = needsUrlDecode(p, len);
+      if (decode) urlDecode(p, len, urlDecoded);
+      for (let k = tests.matcherFrom; k < tests.matcherTo; k++) {
+        const m = unchecked(program.matchers[k]);
+        runMatcher(m, p, len, fired);
+        if (decode && m.urlDecode) runMatcher(m, urlDecoded.ptr, urlDecoded.length, fired);
+      }
+    }
+    if (tests.numberTo > tests.numberFrom) {
+      const value = parseNumber(p, len);
+      for (let k = tests.numberFrom; k < tests.numberTo; k++) testNumber(unchecked(program.numbers[k]), value, fired);
+    }
+    if (tests.cidrTo > tests.cidrFrom) testCidrs(program.cidrs, tests.cidrFrom, tests.cidrTo, p, len, fired);
+  }
+}
+
+/** Re-evaluates which rules the tag allows, only when the tag changes. */
+function refreshTag(tag: usize, tagLen: i32): void {
+  if (lastTag.length == tagLen && memory.compare(lastTag.ptr, tag, <usize>tagLen) == 0) return;
+  lastTag.reset();
+  lastTag.copy(tag, tagLen);
+  const rules = program.rules;
+  for (let r = 0; r < rules.length; r++) {
+    const globs = unchecked(rules[r]).tagGlobs;
+    let ok = globs.length == 0;
+    for (let g = 0; g < globs.length && !ok; g++) ok = globMatches(unchecked(globs[g]), tag, tagLen);
+    unchecked((tagAllowed[r] = ok));
+  }
+}
+
+/** Collects the rules worth evaluating: those a fired predicate feeds, plus the always-rules. */
+function collectCandidates(): i32 {
+  stamp++;
+  let count = 0;
+  for (let f = 0; f < fired.count; f++) {
+    const list = unchecked(program.predicateRules[unchecked(fired.list[f])]);
+    for (let k = 0; k < list.length; k++) {
+      const r = unchecked(list[k]);
+      if (unchecked(candidateStamp[r]) == stamp) continue;
+      unchecked((candidateStamp[r] = stamp));
+      unchecked((candidates[count++] = r));
+    }
+  }
+  const always = program.alwaysRules;
+  for (let k = 0; k < always.length; k++) {
+    const r = unchecked(always[k]);
+    if (unchecked(candidateStamp[r]) == stamp) continue;
+    unchecked((candidateStamp[r] = stamp));
+    unchecked((candidates[count++] = r));
+  }
+  return count;
+}
+
+export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: usize, recordLen: i32): usize {
+  // Unmatched and unreadable records go back as the host's own pinned copy,
+  // which is NUL-terminated and outlives the host's strdup of the result.
+  if (!program.valid || recordLen < 2) return record;
+  if (!scanRecord(record, recordLen, scan)) return record;
+  fired.clear();
+  testSlots(record);
+  if (program.anyTagGlobs) refreshTag(tag, tagLen);
+  const count = collectCandidates();
+  let matchedCount = 0;
+  let drop = false;
+  for (let k = 0; k < count; k++) {
+    const r = unchecked(candidates[k]);
+    if (program.anyTagGlobs && !unchecked(tagAllowed[r])) continue;
+    const rule = unchecked(program.rules[r]);
+    if (!evaluate(rule, fired)) continue;
+    if (rule.action == Action.Drop) drop = true;
+    unchecked((matched[matchedCount++] = r));
+  }
+  if (drop) return EMPTY;
+  if (matchedCount == 0) return record;
+  sortIds(matched, matchedCount);
+  writeMatches(record, scan, program, matched, matchedCount);
+  return closeRecord();
+}
+
+/** Rule order in the output follows the rule files, whatever fired first. */
+function sortIds(ids: StaticArray<u16>, n: i32): void {
+  for (let i = 1; i < n; i++) {
+    const v = unchecked(ids[i]);
+    let j = i - 1;
+    while (j >= 0 && unchecked(ids[j]) > v) {
+      unchecked((ids[j + 1] = ids[j]));
+      j--;
+    }
+    unchecked((ids[j + 1] = v));
+  }
+}

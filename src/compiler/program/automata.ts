@@ -1,0 +1,92 @@
+// Builds one automaton per slot from all its string predicates and lays it
+// out for the module (assembly/match/dfa.ts): states that report a match at
+// any position are renumbered first, so the module tests them with a compare.
+import { buildDfa, PatternError, type Dfa, type PatternSpec } from "../match/automaton.js";
+import { RuleError } from "../ir.js";
+import type { ByteWriter } from "./writer.js";
+import type { NumberedPredicate } from "./predicates.js";
+
+/** Record keys whose values are URLs: their rules also see the URL-decoded value. */
+export const URL_KEYS = new Set(["path", "query", "url", "uri", "request", "request_uri", "referer", "cs-uri-stem", "cs-uri-query"]);
+
+export interface SlotAutomaton {
+  slot: number;
+  urlDecode: boolean;
+  dfa: Dfa;
+}
+
+export function buildAutomata(
+  predicates: NumberedPredicate[],
+  slotKeys: string[][],
+  maxStates: number,
+): SlotAutomaton[] {
+  const bySlot = new Map<number, PatternSpec[]>();
+  predicates.forEach(({ pred, slot }, id) => {
+    if (pred.kind !== "string") return;
+    const list = bySlot.get(slot) ?? [];
+    list.push({ id, op: pred.op, value: pred.value, cased: pred.cased });
+    bySlot.set(slot, list);
+  });
+  const out: SlotAutomaton[] = [];
+  for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
+    const patterns = bySlot.get(slot)!;
+    let dfa: Dfa;
+    try {
+      dfa = buildDfa(patterns, { maxStates });
+    } catch (err) {
+      if (err instanceof PatternError) {
+        const culprit = predicates[err.patternId >= 0 ? err.patternId : patterns[0].id];
+        throw new RuleError(culprit.pred.pos, err.message);
+      }
+      throw err;
+    }
+    out.push({ slot, urlDecode: slotKeys[slot].some((k) => URL_KEYS.has(k)), dfa });
+  }
+  return out;
+}
+
+export function writeAutomaton(w: ByteWriter, a: SlotAutomaton): void {
+  const { dfa } = a;
+  // New numbering: emit-anywhere states first.
+  const order: number[] = [];
+  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length > 0) order.push(s);
+  const emitLimit = order.length;
+  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length === 0) order.push(s);
+  const renumber = new Array<number>(dfa.stateCount);
+  order.forEach((old, now) => (renumber[old] = now));
+  if (dfa.stateCount > 0xffff) throw new Error("automaton exceeds 65535 states");
+
+  const lists: number[] = [];
+  const listIndex = new Map<string, number>();
+  const listOffset = (ids: number[]): number => {
+    if (ids.length === 0) return 0xffffffff;
+    const key = ids.join(",");
+    let at = listIndex.get(key);
+    if (at === undefined) {
+      at = lists.length * 2;
+      lists.push(ids.length, ...ids);
+      listIndex.set(key, at);
+    }
+    return at;
+  };
+  const anywhere = order.map((old) => listOffset([...dfa.emitAnywhere[old]].sort((x, y) => x - y)));
+  const atEnd = order.map((old) => listOffset([...dfa.emitAtEnd[old]].sort((x, y) => x - y)));
+
+  w.u16(a.slot);
+  w.u8(a.urlDecode ? 1 : 0);
+  w.u16(dfa.classCount);
+  w.u32(dfa.stateCount);
+  w.i32(renumber[dfa.start]);
+  w.i32(dfa.dead >= 0 ? renumber[dfa.dead] : -1);
+  w.i32(emitLimit);
+  w.u32(lists.length * 2);
+  w.align4();
+  w.bytes(dfa.classMap);
+  for (const old of order) {
+    for (let c = 0; c < dfa.classCount; c++) w.u16(renumber[dfa.next[old * dfa.classCount + c]]);
+  }
+  w.align4();
+  for (const off of anywhere) w.u32(off);
+  for (const off of atEnd) w.u32(off);
+  for (const v of lists) w.u16(v);
+}

@@ -1,0 +1,69 @@
+import { Scan, scanRecord, Kind } from "../../assembly/record/scan";
+import { KeyTable } from "../../assembly/record/keys";
+import { Span } from "../../assembly/program/reader";
+
+function span(s: string): Span {
+  const b = String.UTF8.encode(s);
+  return new Span(changetype<usize>(b), b.byteLength);
+}
+
+const keys = new KeyTable([span("path"), span("code"), span("tripline")]);
+const scan = new Scan(keys, 2);
+
+function run(json: string): bool {
+  const b = String.UTF8.encode(json);
+  return scanRecord(changetype<usize>(b), b.byteLength, scan);
+}
+
+describe("scanRecord", () => {
+  it("accepts objects and notes the wanted values", () => {
+    expect(run('{"path":"/a","code":404,"x":[1,{"y":2}]}')).toBe(true);
+    expect(scan.kind[0]).toBe(<u8>Kind.String);
+    expect(scan.valueStart[0]).toBe(8);
+    expect(scan.valueEnd[0]).toBe(12);
+    expect(scan.kind[1]).toBe(<u8>Kind.Number);
+    expect(scan.members).toBe(3);
+    expect(scan.closeAt).toBe(39);
+  });
+
+  it("ignores keys of nested objects", () => {
+    expect(run('{"a":{"path":"/x"}}')).toBe(true);
+    expect(scan.kind[0]).toBe(<u8>Kind.Absent);
+  });
+
+  it("finds an existing namespace member", () => {
+    expect(run('{"a":1,"tripline":{"rules":[]}}')).toBe(true);
+    expect(scan.nsKeyAt).toBe(7);
+    expect(scan.nsValueEnd).toBe(30);
+  });
+
+  it("rejects what is not one JSON object", () => {
+    const bad: string[] = [
+      "", "[]", "1", '"s"', "{", '{"a":1', '{"a":1,}', '{"a" 1}', '{"a":01}', '{"a":1.}',
+      '{"a":-}', '{"a":tru}', '{"a":"\\x"}', '{"a":"\\u12"}', '{"a":[1,]}', '{"a":[}',
+      '{"a":{]}', '{"a":1}}', '{"a":1} x', '{a:1}', "{\"a\":\"tab\there\"}", '{"a":1e}',
+    ];
+    for (let i = 0; i < bad.length; i++) {
+      expect(run(bad[i])).toBe(false, bad[i]);
+    }
+  });
+
+  it("accepts every valid scalar form and whitespace", () => {
+    const good: string[] = [
+      "{}", " { } ", '{"a":-0.5e+10}', '{"a":true,"b":false,"c":null}', '{"a":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9"}',
+      '{"a":[]}', '{"a":[[],{}]}', '{\n"a" : 1\r\n}\t',
+    ];
+    for (let i = 0; i < good.length; i++) {
+      expect(run(good[i])).toBe(true, good[i]);
+    }
+  });
+
+  it("handles deep nesting without recursion", () => {
+    let s = '{"a":';
+    for (let i = 0; i < 10000; i++) s += "[";
+    for (let i = 0; i < 10000; i++) s += "]";
+    s += "}";
+    expect(run(s)).toBe(true);
+    expect(run(s.slice(0, s.length - 2) + "}")).toBe(false);
+  });
+});

@@ -1,0 +1,54 @@
+// Runs the real Fluent Bit for the end-to-end suites. The binary comes from
+// FLUENT_BIT_BIN or PATH; without one the suites skip and say so.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, accessSync, constants } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export function fluentBitBinary(): string | null {
+  const fromEnv = process.env.FLUENT_BIT_BIN;
+  if (fromEnv) return existsSync(fromEnv) ? fromEnv : null;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, "fluent-bit");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export const SKIP_REASON = "no Fluent Bit binary: set FLUENT_BIT_BIN or put fluent-bit on PATH to run the end-to-end suite";
+
+export interface FluentBitRun {
+  dir: string;
+  stderr: string;
+  status: number | null;
+  /** JSON bodies written by the `file` output named `name` (format plain), in order. */
+  output(name: string): Record<string, unknown>[];
+}
+
+/** Writes `files` into a fresh directory, runs `fluent-bit -c fluent-bit.conf` there, and waits for it to exit. */
+export function runFluentBit(config: string, files: Record<string, string | Uint8Array>, timeoutMs = 60000): FluentBitRun {
+  const bin = fluentBitBinary();
+  if (!bin) throw new Error(SKIP_REASON);
+  const dir = mkdtempSync(path.join(tmpdir(), "tripline-e2e-"));
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
+  writeFileSync(path.join(dir, "fluent-bit.conf"), config);
+  const r = spawnSync(bin, ["-c", "fluent-bit.conf"], { cwd: dir, encoding: "utf8", timeout: timeoutMs });
+  return {
+    dir,
+    stderr: (r.stderr ?? "") + (r.stdout ?? ""),
+    status: r.status,
+    output(name: string) {
+      const file = path.join(dir, name);
+      if (!existsSync(file)) return [];
+      return readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "")
+        .map((l) => JSON.parse(l));
+    },
+  };
+}
