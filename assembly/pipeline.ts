@@ -13,9 +13,12 @@ import { Bytes } from "./runtime/bytes";
 import { Action, evaluate } from "./rules/rule";
 import { globMatches } from "./rules/tag-glob";
 import { writeMatches, closeRecord } from "./output/namespace";
+import { writeAlerts } from "./output/alert";
+import { observe } from "./correlation/correlation";
+import { pending, pendingCount, resetAlerts } from "./correlation/alert";
 
 let program: Program = new Program();
-let scan: Scan = new Scan(program.keys, -1);
+let scan: Scan = new Scan(program.keys, -1, -1);
 let fired: Fired = new Fired(0);
 let candidates = new StaticArray<u16>(0);
 let candidateStamp = new StaticArray<u32>(0);
@@ -28,7 +31,7 @@ const EMPTY = memory.data<u8>([0]);
 
 export function load(ptr: usize, len: usize): bool {
   program = readProgram(ptr, len);
-  scan = new Scan(program.keys, program.namespaceKey);
+  scan = new Scan(program.keys, program.namespaceKey, program.alertKey);
   fired = new Fired(program.predicateCount);
   const n = program.rules.length;
   candidates = new StaticArray<u16>(n);
@@ -111,20 +114,56 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   if (program.anyTagGlobs) refreshTag(tag, tagLen);
   const count = collectCandidates();
   let matchedCount = 0;
+  let visible = 0;
   let drop = false;
+  resetAlerts();
+  const time = <i64><u32>sec * 1000 + <i64>(<u32>nsec / 1000000);
   for (let k = 0; k < count; k++) {
     const r = unchecked(candidates[k]);
     if (program.anyTagGlobs && !unchecked(tagAllowed[r])) continue;
     const rule = unchecked(program.rules[r]);
     if (!evaluate(rule, fired)) continue;
     if (rule.action == Action.Drop) drop = true;
+    if (!rule.silent) visible++;
     unchecked((matched[matchedCount++] = r));
+    for (let j = 0; j < rule.correlations.length; j++) {
+      const c = unchecked(rule.correlations[j]);
+      observe(unchecked(program.correlations[c]), c, unchecked(rule.steps[j]), time, program.slots, scan, record);
+    }
   }
   if (drop) return EMPTY;
-  if (matchedCount == 0) return record;
+  const alerts = pendingCount;
+  if (visible == 0 && alerts == 0) return record;
+  // Silent rules are listed only beside the alert they fed.
+  if (alerts == 0) matchedCount = keepVisible(matchedCount);
   sortIds(matched, matchedCount);
-  writeMatches(record, scan, program, matched, matchedCount);
-  return closeRecord();
+  writeMatches(record, scan, program, matched, matchedCount, highestLevel(matchedCount, alerts));
+  if (alerts == 0) return closeRecord(program, 0, 0);
+  writeAlerts(program, alerts, scan, record);
+  const route = program.correlations[pending[0].correlation].route;
+  return closeRecord(program, route.ptr, route.len);
+}
+
+function keepVisible(n: i32): i32 {
+  let kept = 0;
+  for (let k = 0; k < n; k++) {
+    const r = unchecked(matched[k]);
+    if (!program.rules[r].silent) unchecked((matched[kept++] = r));
+  }
+  return kept;
+}
+
+function highestLevel(matchedCount: i32, alerts: i32): i32 {
+  let level = 0;
+  for (let k = 0; k < matchedCount; k++) {
+    const l = <i32>program.rules[unchecked(matched[k])].level;
+    if (l > level) level = l;
+  }
+  for (let k = 0; k < alerts; k++) {
+    const l = <i32>program.correlations[pending[k].correlation].level;
+    if (l > level) level = l;
+  }
+  return level;
 }
 
 /** Rule order in the output follows the rule files, whatever fired first. */

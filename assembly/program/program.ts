@@ -37,6 +37,7 @@ export class Program {
   alertField: Span = new Span(0, 0);
   keys: KeyTable = new KeyTable([]);
   namespaceKey: i32 = -1;
+  alertKey: i32 = -1;
   slots: Slot[] = [];
   slotTests: SlotTests[] = [];
   predicateCount: i32 = 0;
@@ -80,6 +81,7 @@ function readRule(r: Reader): Rule {
   rule.title = readSpan(r);
   rule.level = r.u8();
   rule.action = r.u8();
+  rule.silent = r.u8() != 0;
   const tagCount = <i32>r.u8();
   rule.tags = new StaticArray<u16>(tagCount);
   for (let k = 0; k < tagCount; k++) rule.tags[k] = r.u16();
@@ -109,7 +111,8 @@ export function readProgram(ptr: usize, len: usize): Program {
   const keys = new Array<Span>(0);
   for (let k = 0; k < keyCount; k++) keys.push(readSpan(r));
   p.keys = new KeyTable(keys);
-  p.namespaceKey = r.u16() - 1; // stored +1; 0 = the namespace is not among the keys
+  p.namespaceKey = r.u16() - 1; // stored +1; 0 = not among the keys
+  p.alertKey = r.u16() - 1;
 
   const slotCount = <i32>r.u16();
   for (let s = 0; s < slotCount; s++) {
@@ -167,6 +170,14 @@ export function readProgram(ptr: usize, len: usize): Program {
     p.predicateRules.push(list);
   }
   p.correlations = readCorrelations(r, p.rules.length);
+  for (let c = 0; c < p.correlations.length; c++) {
+    const rules = p.correlations[c].rules;
+    for (let step = 0; step < rules.length; step++) {
+      const rule = p.rules[rules[step]];
+      rule.correlations.push(c);
+      rule.steps.push(step);
+    }
+  }
   p.valid = r.ok && r.pos == r.end;
   return p;
 }

@@ -30,16 +30,18 @@ export class Scan {
   /** Offset of the closing brace of the top-level object. */
   closeAt: i32 = 0;
   members: i32 = 0;
-  /** Span of an existing `"<namespace>": value` member, or -1. */
+  /** Spans of existing members tripline writes itself (namespace, alert field), or -1. */
   nsKeyAt: i32 = -1;
   nsValueEnd: i32 = -1;
+  alertKeyAt: i32 = -1;
+  alertValueEnd: i32 = -1;
   // Per wanted key: value span and kind.
   valueStart: StaticArray<i32>;
   valueEnd: StaticArray<i32>;
   kind: StaticArray<u8>;
   escaped: StaticArray<bool>;
 
-  constructor(public keys: KeyTable, public namespaceKey: i32) {
+  constructor(public keys: KeyTable, public namespaceKey: i32, public alertKey: i32) {
     const n = keys.keys.length;
     this.valueStart = new StaticArray<i32>(n);
     this.valueEnd = new StaticArray<i32>(n);
@@ -152,6 +154,8 @@ export function scanRecord(p: usize, len: i32, out: Scan): bool {
   out.members = 0;
   out.nsKeyAt = -1;
   out.nsValueEnd = -1;
+  out.alertKeyAt = -1;
+  out.alertValueEnd = -1;
   stack.reset();
 
   let i = 0;
@@ -266,6 +270,9 @@ function noteMember(out: Scan, key: i32, keyAt: i32, valueAt: i32, valueEnd: i32
   if (key == out.namespaceKey) {
     out.nsKeyAt = keyAt;
     out.nsValueEnd = valueEnd;
+  } else if (key == out.alertKey) {
+    out.alertKeyAt = keyAt;
+    out.alertValueEnd = valueEnd;
   }
   unchecked((out.valueStart[key] = valueAt));
   unchecked((out.valueEnd[key] = valueEnd));

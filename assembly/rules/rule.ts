@@ -29,6 +29,11 @@ export class Rule {
   title: Span = new Span(0, 0);
   level: u8 = 0;
   action: u8 = 0;
+  /** Feeds correlations only (Sigma `generate: false`): not listed unless an alert fires. */
+  silent: bool = false;
+  /** Correlations fed by this rule, with the rule's position in each one's list. */
+  correlations: i32[] = [];
+  steps: i32[] = [];
   /** Indices into the program's tag table. */
   tags: StaticArray<u16> = new StaticArray<u16>(0);
   /** Fluent Bit tag globs the rule is limited to; empty = every tag. */

@@ -15,7 +15,7 @@ import { instantiateSync } from "@assemblyscript/loader";
 export type Outcome =
   | { kind: "record"; text: string; bytes: Uint8Array; body: Record<string, unknown> }
   | { kind: "dropped" }
-  | { kind: "lost"; reason: string };
+  | { kind: "lost"; reason: string; returned?: Uint8Array };
 
 export interface HostCounters {
   calls: number;
@@ -51,6 +51,17 @@ export class FluentBitHost {
     const fn = this.exports[functionName];
     if (typeof fn !== "function") throw new Error(`the module exports no function '${functionName}'`);
     this.fn = fn as (...args: number[]) => number;
+  }
+
+  /**
+   * Hands a rule program to a development build (assembly/dev.ts). The copy
+   * stays pinned: the module reads its tables in place for its whole life.
+   */
+  loadProgram(program: Uint8Array): void {
+    const load = this.exports.loadProgram;
+    if (typeof load !== "function") throw new Error("this module has its program built in (loadProgram is only in the development build)");
+    const ptr = this.copyIn(program);
+    if (!(load as (p: number, n: number) => number)(ptr, program.length)) throw new Error("the module refused the program (built by another tripline version?)");
   }
 
   /** Linear memory size in bytes (what the module holds, including its heap). */
@@ -90,6 +101,7 @@ export class FluentBitHost {
       const copy = readCString(new Uint8Array(this.exports.memory.buffer), result);
       if (copy === null) return this.lose("[wasm] returned value is invalid");
       outcome = this.interpret(copy);
+      if (outcome.kind === "lost") outcome.returned = copy;
     } finally {
       this.exports.__unpin(tagPtr);
       this.exports.__unpin(recordPtr);

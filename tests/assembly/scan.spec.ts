@@ -8,7 +8,7 @@ function span(s: string): Span {
 }
 
 const keys = new KeyTable([span("path"), span("code"), span("tripline")]);
-const scan = new Scan(keys, 2);
+const scan = new Scan(keys, 2, -1);
 
 function run(json: string): bool {
   const b = String.UTF8.encode(json);

@@ -2,7 +2,7 @@
 // in order (little-endian; "span" = u16 length + bytes):
 //   u32 magic "TRPL", u32 version
 //   span namespace key, span alert field key
-//   u16 keyCount, span key...; u16 namespaceKeyIndex + 1 (0: none)
+//   u16 keyCount, span key...; u16 namespace key index + 1, u16 alert key index + 1
 //   u16 slotCount, { u8 n, u16 key... }...
 //   u16 predicateCount
 //   u16 automatonCount, automaton... (see automata.ts), sorted by slot
@@ -10,7 +10,9 @@
 //   u16 cidrCount, { u16 slot, u16 predicate, u8 prefix, 16 bytes network }... sorted by slot
 //   u16 existsCount, { u16 slot, u16 predicate }... sorted by slot
 //   u16 tagCount, span JSON string...
-//   u16 ruleCount, rule... (see writeRule)
+//   u16 ruleCount, per rule: span id, span title (JSON strings), u8 level, u8 action,
+//     u8 silent, u8 n + u16 tags, u8 n + span tag globs, u8 always-evaluate,
+//     u16 code length + code, u8 n + (u16 slot, u8 kind) redactions
 //   per predicate: u16 n, u16 rule...
 //   correlations (see ../correlation/encode.ts)
 // The module reads it in assembly/program/program.ts.
@@ -21,7 +23,7 @@ import { compileCondition, MAX_STACK, type CompiledCondition } from "./condition
 import { buildAutomata, writeAutomaton } from "./automata.js";
 import { formatCondition } from "./logsource.js";
 import { parseCidr } from "./cidr.js";
-import { writeCorrelations } from "./correlations.js";
+import { writeCorrelations, silentRules, countThreshold } from "./correlations.js";
 
 export const MAGIC = 0x4c505254;
 export const VERSION = 1;
@@ -33,7 +35,16 @@ export interface EncodeOptions {
   alertField?: string;
   /** State budget per field automaton. */
   maxStates?: number;
+  /** Group keys kept per correlation (least recently used evicted beyond). */
+  maxKeys?: number;
+  /** Seconds an event may lag the newest one and still be correlated. */
+  latenessSec?: number;
+  /** Hash seed for group keys; random per build when absent. */
+  seed?: number;
 }
+
+export const DEFAULT_MAX_KEYS = 10000;
+export const DEFAULT_LATENESS_SEC = 60;
 
 export interface Program {
   bytes: Uint8Array;
@@ -53,6 +64,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   }
   const tables = new Tables();
   tables.keys.id(namespace, namespace);
+  tables.keys.id(alertField, alertField);
   const errors: RuleError[] = [];
 
   const compiled: CompiledCondition[] = set.rules.map((rule) => {
@@ -77,6 +89,14 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
     if (err instanceof RuleError) errors.push(err);
     else throw err;
   }
+  for (const c of set.correlations) {
+    try {
+      if (c.type === "event_count" || c.type === "value_count") countThreshold(c);
+    } catch (err) {
+      if (err instanceof RuleError) errors.push(err);
+      else throw err;
+    }
+  }
   const cidrs = predicates.map((p, id) => ({ ...p, id })).filter((p) => p.pred.kind === "cidr");
   const cidrNetworks = new Map<number, { prefix: number; network: Uint8Array }>();
   for (const p of cidrs) {
@@ -95,6 +115,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   w.u16(tables.keys.items.length);
   for (const key of tables.keys.items) w.span(key);
   w.u16(tables.keys.id(namespace, namespace) + 1);
+  w.u16(tables.keys.id(alertField, alertField) + 1);
   w.u16(tables.slots.items.length);
   for (const keys of tables.slots.items) {
     w.u8(keys.length);
@@ -138,6 +159,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   w.u16(tagIndex.size);
   for (const tag of tagIndex.keys()) w.span(JSON.stringify(tag));
 
+  const silent = silentRules(set);
   w.u16(set.rules.length);
   set.rules.forEach((rule, r) => {
     const c = compiled[r];
@@ -145,6 +167,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
     w.span(JSON.stringify(rule.title));
     w.u8(LEVELS.indexOf(rule.level));
     w.u8(ACTIONS[rule.action]);
+    w.u8(silent[r] ? 1 : 0);
     const tags = [...new Set(rule.tags)].slice(0, 255);
     w.u8(tags.length);
     for (const t of tags) w.u16(tagIndex.get(t)!);
@@ -169,7 +192,11 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
     w.u16(list.length);
     for (const r of list) w.u16(r);
   }
-  writeCorrelations(w, set, correlationSlots, tagIndex);
+  writeCorrelations(w, set, correlationSlots, tagIndex, {
+    latenessSec: options.latenessSec ?? DEFAULT_LATENESS_SEC,
+    maxKeys: options.maxKeys ?? DEFAULT_MAX_KEYS,
+    seed: options.seed ?? Math.floor(Math.random() * 0x100000000),
+  });
 
   return {
     bytes: w.finish(),

@@ -1,0 +1,60 @@
+// The rule compiler's front door: rule files and folders -> validated rules
+// -> program bytes -> module. Nothing is written when anything is wrong.
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { loadRules, type SourceFile } from "./rules/load.js";
+import { loadFieldMap } from "./fields/map.js";
+import { encodeProgram, type EncodeOptions, type Program } from "./program/encode.js";
+import { buildModule, PACKAGE_ROOT } from "./module.js";
+import { RuleErrors, RuleError, type RuleSet } from "./ir.js";
+
+export const DEFAULT_RULES = path.join(PACKAGE_ROOT, "rules");
+
+export interface CompileOptions extends EncodeOptions {
+  /** A YAML file mapping Sigma field names to record keys, merged over the defaults. */
+  fieldMapFile?: string;
+}
+
+/** Rule files named directly, plus every .yml/.yaml below named folders (sorted, so builds repeat). */
+export function ruleFiles(paths: string[]): string[] {
+  const out: string[] = [];
+  const walk = (p: string) => {
+    const st = statSync(p);
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        const full = path.join(p, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (/\.ya?ml$/.test(name) && !name.endsWith(".suite.yml") && !name.endsWith(".suite.yaml")) out.push(full);
+      }
+    } else {
+      out.push(p);
+    }
+  };
+  for (const p of paths) walk(p);
+  return out;
+}
+
+export function readSources(files: string[]): SourceFile[] {
+  return files.map((file) => ({ path: file, text: readFileSync(file, "utf8") }));
+}
+
+export interface Compiled {
+  rules: RuleSet;
+  program: Program;
+}
+
+export function compileSources(sources: SourceFile[], options: CompileOptions = {}): Compiled {
+  const fieldMap = options.fieldMapFile ? loadFieldMap({ path: options.fieldMapFile, text: readFileSync(options.fieldMapFile, "utf8") }) : undefined;
+  const rules = loadRules(sources, { fieldMap });
+  const program = encodeProgram(rules, options);
+  return { rules, program };
+}
+
+export async function buildWasm(sources: SourceFile[], options: CompileOptions = {}): Promise<Compiled & { wasm: Uint8Array }> {
+  const compiled = compileSources(sources, options);
+  return { ...compiled, wasm: await buildModule(compiled.program.bytes) };
+}
+
+export function isRuleError(err: unknown): err is RuleErrors | RuleError {
+  return err instanceof RuleErrors || err instanceof RuleError;
+}

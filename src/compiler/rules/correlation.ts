@@ -1,0 +1,265 @@
+// The `correlation:` block of a Sigma correlation rule (spec v2), plus the
+// tripline extensions cooldown / spike / anomaly.
+
+import { RuleError, type CorrelationRule, type CorrelationType, type NumberOp, type SourcePos } from "../ir.js";
+import { resolveField, type FieldMap } from "../fields/map.js";
+import { badChoice } from "./choice.js";
+import { parseDuration } from "./duration.js";
+import type { Header } from "./header.js";
+import type { Problems } from "./problems.js";
+import { asBool, asMap, asNumber, asString, asStringList, checkKeys, entry } from "./shape.js";
+import { didYouMean } from "./suggest.js";
+import type { YMap, YNode, YScalar } from "./yaml-positions.js";
+
+export const CORRELATION_TYPES: CorrelationType[] = ["event_count", "value_count", "temporal", "temporal_ordered", "spike", "anomaly"];
+const CORRELATION_KEYS = ["type", "rules", "group-by", "timespan", "condition", "generate", "cooldown", "spike", "anomaly"];
+const CONDITION_OPS: (NumberOp | "eq")[] = ["gt", "gte", "lt", "lte", "eq"];
+
+// Defaults of the extensions (documented in load.ts).
+const SPIKE_DEFAULTS = { baseline: 10, factor: 3, minCount: 20 };
+const ANOMALY_DEFAULTS = { zscore: 3, minSamples: 30 };
+
+/** What a name in `rules:` refers to. */
+export interface RuleRef {
+  kind: "rule" | "correlation";
+  /** Index into RuleSet.rules (detection rules only). */
+  index: number;
+  /** The detection rule accepts any record key (json logsource). */
+  anyKey: boolean;
+}
+
+export interface CorrelationContext {
+  fieldMap: FieldMap;
+  problems: Problems;
+  lookup(name: string): RuleRef | undefined;
+  /** Every id and name, for "did you mean". */
+  knownNames(): Iterable<string>;
+}
+
+export function buildCorrelation(
+  node: YNode,
+  header: Header,
+  pos: SourcePos,
+  ctx: CorrelationContext,
+): CorrelationRule | undefined {
+  const { problems } = ctx;
+  const before = problems.count;
+  const map = asMap(node, "correlation", problems);
+  if (map === undefined) return undefined;
+  const aliases = entry(map, "aliases");
+  if (aliases !== undefined) problems.add(aliases.keyNode.pos, "correlation 'aliases' are not supported by tripline");
+  checkKeys({ ...map, entries: map.entries.filter((e) => e.key !== "aliases") }, CORRELATION_KEYS, "correlation", problems);
+
+  const missing = (key: string) => problems.add(map.pos, `missing required key '${key}' in correlation`);
+  const get = (key: string) => entry(map, key)?.value;
+
+  // type
+  let type: CorrelationType | undefined;
+  const typeNode = get("type");
+  if (typeNode === undefined) missing("type");
+  else {
+    const s = asString(typeNode, "correlation type", problems);
+    if (s !== undefined && (CORRELATION_TYPES as string[]).includes(s)) type = s as CorrelationType;
+    else if (s !== undefined) problems.add(typeNode.pos, badChoice("correlation type", s, CORRELATION_TYPES));
+  }
+
+  // rules
+  const rulesNode = get("rules");
+  const rules: number[] = [];
+  let anyKey = false;
+  if (rulesNode === undefined) missing("rules");
+  else {
+    const refs = asStringList(rulesNode, "correlation rules", problems, true);
+    if (refs !== undefined && refs.length === 0) problems.add(rulesNode.pos, "correlation rules must not be an empty list");
+    for (const ref of refs ?? []) {
+      const r = ctx.lookup(ref.value);
+      if (r === undefined) problems.add(ref.node.pos, `unknown rule '${ref.value}'${didYouMean(ref.value, ctx.knownNames())}`);
+      else if (r.kind === "correlation") {
+        problems.add(ref.node.pos, `'${ref.value}' is a correlation rule; a correlation cannot use another correlation`);
+      } else if (rules.includes(r.index)) problems.add(ref.node.pos, `rule '${ref.value}' is listed twice`);
+      else {
+        rules.push(r.index);
+        anyKey ||= r.anyKey;
+      }
+    }
+    if ((type === "temporal" || type === "temporal_ordered") && refs !== undefined && refs.length < 2) {
+      problems.add(rulesNode.pos, `a ${type} correlation needs at least two rules`);
+    }
+  }
+
+  const field = (name: string, at: YScalar): string[] | undefined => {
+    try {
+      return resolveField(ctx.fieldMap, name, at.pos, anyKey);
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+      problems.errors.push(e);
+      return undefined;
+    }
+  };
+
+  // group-by: required except for spike (a spike may watch the whole stream).
+  const groupBy: string[][] = [];
+  const groupByNames: string[] = [];
+  const groupNode = get("group-by");
+  const beforeGroup = problems.count;
+  if (groupNode !== undefined) {
+    for (const g of asStringList(groupNode, "group-by", problems, true) ?? []) {
+      const keys = field(g.value, g.node);
+      if (keys !== undefined) {
+        groupBy.push(keys);
+        groupByNames.push(g.value);
+      }
+    }
+  }
+  if (type !== undefined && type !== "spike" && groupByNames.length === 0 && problems.count === beforeGroup) {
+    problems.add(groupNode?.pos ?? map.pos, `a ${type} correlation needs 'group-by' with at least one field`);
+  }
+
+  // timespan (Sigma requires it for every type), cooldown
+  const timespanNode = get("timespan");
+  let timespanSec: number | undefined;
+  if (timespanNode === undefined) missing("timespan");
+  else timespanSec = parseDuration(timespanNode, "timespan", problems);
+  const cooldownNode = get("cooldown");
+  const cooldownSec = cooldownNode === undefined ? timespanSec : parseDuration(cooldownNode, "cooldown", problems, true);
+
+  const generateNode = get("generate");
+  const generate = generateNode === undefined ? false : asBool(generateNode, "generate", problems);
+
+  // condition
+  const condNode = entry(map, "condition");
+  let condition: CorrelationRule["condition"] | undefined;
+  if (type === "spike" || type === "anomaly") {
+    if (condNode !== undefined) problems.add(condNode.keyNode.pos, `a ${type} correlation takes no condition (set its '${type}' block instead)`);
+  } else if (condNode !== undefined && type !== undefined) {
+    condition = readCondition(condNode.value, type, field, problems);
+  } else if (type === "temporal" || type === "temporal_ordered") {
+    condition = { op: "gte", value: rules.length }; // every listed rule seen
+  } else if (type !== undefined) missing("condition");
+
+  // extensions
+  const spikeEntry = entry(map, "spike");
+  const anomalyEntry = entry(map, "anomaly");
+  if (spikeEntry !== undefined && type !== undefined && type !== "spike") {
+    problems.add(spikeEntry.keyNode.pos, "'spike' settings only apply to a correlation of type spike");
+  }
+  if (anomalyEntry !== undefined && type !== undefined && type !== "anomaly") {
+    problems.add(anomalyEntry.keyNode.pos, "'anomaly' settings only apply to a correlation of type anomaly");
+  }
+  let spike: CorrelationRule["spike"];
+  let anomaly: CorrelationRule["anomaly"];
+  if (type === "spike") {
+    spike = readSpike(spikeEntry?.value, timespanSec ?? 0, problems);
+    if (spike !== undefined) condition = { op: "gte", value: spike.minCount };
+  }
+  if (type === "anomaly") {
+    if (anomalyEntry === undefined) problems.add(map.pos, "an anomaly correlation needs an 'anomaly' block with a 'field'");
+    else anomaly = readAnomaly(anomalyEntry.value, field, problems);
+    if (anomaly !== undefined) condition = { op: "gte", value: anomaly.minSamples };
+  }
+
+  if (problems.count > before) return undefined;
+  if (header.id === undefined || header.title === undefined || type === undefined) return undefined;
+  if (timespanSec === undefined || cooldownSec === undefined || condition === undefined || generate === undefined) return undefined;
+  return {
+    id: header.id,
+    ...(header.name !== undefined ? { name: header.name } : {}),
+    title: header.title,
+    level: header.level,
+    tags: header.tags,
+    ...(header.description !== undefined ? { description: header.description } : {}),
+    type,
+    rules,
+    groupBy,
+    groupByNames,
+    timespanSec,
+    condition,
+    cooldownSec,
+    ...(spike !== undefined ? { spike } : {}),
+    ...(anomaly !== undefined ? { anomaly } : {}),
+    generate,
+    pos,
+  };
+}
+
+/** `{ gte: 10 }`, plus `field: x` for value_count. */
+function readCondition(
+  node: YNode,
+  type: CorrelationType,
+  field: (name: string, at: YScalar) => string[] | undefined,
+  problems: Problems,
+): CorrelationRule["condition"] | undefined {
+  const map = asMap(node, "correlation condition", problems);
+  if (map === undefined) return undefined;
+  checkKeys(map, [...CONDITION_OPS, "field"], "correlation condition", problems);
+  const ops = map.entries.filter((e) => (CONDITION_OPS as string[]).includes(e.key));
+  if (ops.length === 0) {
+    problems.add(map.pos, "correlation condition needs one of gt, gte, lt, lte or eq");
+    return undefined;
+  }
+  if (ops.length > 1) {
+    problems.add(ops[1].keyNode.pos, "correlation condition takes exactly one of gt, gte, lt, lte or eq (ranges are not supported)");
+    return undefined;
+  }
+  const value = asNumber(ops[0].value, `condition '${ops[0].key}'`, problems, { integer: true, min: 0 });
+  const out: CorrelationRule["condition"] = { op: ops[0].key as NumberOp | "eq", value: value ?? 0 };
+  const f = entry(map, "field");
+  if (type === "value_count") {
+    if (f === undefined) {
+      problems.add(map.pos, "a value_count correlation needs 'field' in its condition");
+      return undefined;
+    }
+    const name = asString(f.value, "condition field", problems);
+    const keys = name === undefined ? undefined : field(name, f.value as YScalar);
+    if (keys === undefined || name === undefined) return undefined;
+    out.field = keys;
+    out.fieldName = name;
+  } else if (f !== undefined) {
+    problems.add(f.keyNode.pos, `'field' in the condition is only used by value_count, not ${type}`);
+    return undefined;
+  }
+  return value === undefined ? undefined : out;
+}
+
+function readSpike(node: YNode | undefined, timespanSec: number, problems: Problems): CorrelationRule["spike"] | undefined {
+  const out = { intervalSec: timespanSec, baselineIntervals: SPIKE_DEFAULTS.baseline, factor: SPIKE_DEFAULTS.factor, minCount: SPIKE_DEFAULTS.minCount };
+  if (node === undefined) return out;
+  const map = asMap(node, "spike", problems);
+  if (map === undefined) return undefined;
+  const before = problems.count;
+  checkKeys(map, ["interval", "baseline", "factor", "min_count"], "spike", problems);
+  for (const e of map.entries) {
+    if (e.key === "interval") out.intervalSec = parseDuration(e.value, "spike interval", problems) ?? 0;
+    else if (e.key === "baseline") out.baselineIntervals = asNumber(e.value, "spike baseline", problems, { integer: true, min: 1, max: 1000 }) ?? 0;
+    else if (e.key === "factor") out.factor = asNumber(e.value, "spike factor", problems, { min: 0, minExclusive: true }) ?? 0;
+    else if (e.key === "min_count") out.minCount = asNumber(e.value, "spike min_count", problems, { integer: true, min: 0 }) ?? 0;
+  }
+  return problems.count === before ? out : undefined;
+}
+
+function readAnomaly(
+  node: YNode,
+  field: (name: string, at: YScalar) => string[] | undefined,
+  problems: Problems,
+): CorrelationRule["anomaly"] | undefined {
+  const map: YMap | undefined = asMap(node, "anomaly", problems);
+  if (map === undefined) return undefined;
+  const before = problems.count;
+  checkKeys(map, ["field", "zscore", "min_samples"], "anomaly", problems);
+  let zscore = ANOMALY_DEFAULTS.zscore;
+  let minSamples = ANOMALY_DEFAULTS.minSamples;
+  let keys: string[] | undefined;
+  let fieldName: string | undefined;
+  const f = entry(map, "field");
+  if (f === undefined) problems.add(map.pos, "anomaly needs a 'field' (the numeric field to watch)");
+  else {
+    fieldName = asString(f.value, "anomaly field", problems);
+    if (fieldName !== undefined) keys = field(fieldName, f.value as YScalar);
+  }
+  const z = entry(map, "zscore");
+  if (z !== undefined) zscore = asNumber(z.value, "anomaly zscore", problems, { min: 0, minExclusive: true }) ?? 0;
+  const m = entry(map, "min_samples");
+  if (m !== undefined) minSamples = asNumber(m.value, "anomaly min_samples", problems, { integer: true, min: 2 }) ?? 0;
+  if (problems.count > before || keys === undefined || fieldName === undefined) return undefined;
+  return { field: keys, fieldName, zscore, minSamples };
+}
