@@ -2,13 +2,13 @@
 
 import { MAX_TIMESPAN_SEC } from "./limits.js";
 import type { Problems } from "./problems.js";
-import { describe, type YNode } from "./yaml-positions.js";
+import { describe, scalarText, type YNode } from "./yaml-positions.js";
 
 const UNIT_SEC: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** Seconds, or undefined after reporting. `what` names the key in messages ("timespan", "cooldown"). */
 export function parseDuration(node: YNode, what: string, problems: Problems, allowZero = false): number | undefined {
-  const text = node.t === "scalar" && typeof node.value === "string" ? node.value.trim() : undefined;
+  const text = node.t === "scalar" ? scalarText(node)?.trim() : undefined;
   const m = text === undefined ? null : /^([0-9]+)([smhd])$/.exec(text);
   if (m === null) {
     problems.add(
