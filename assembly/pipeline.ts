@@ -14,6 +14,7 @@ import { Action, evaluate } from "./rules/rule";
 import { globMatches } from "./rules/tag-glob";
 import { writeMatches, closeRecord } from "./output/namespace";
 import { writeAlerts } from "./output/alert";
+import { applyRedactions } from "./output/rewrite";
 import { observe } from "./correlation/correlation";
 import { pending, pendingCount, resetAlerts } from "./correlation/alert";
 
@@ -116,6 +117,7 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   let matchedCount = 0;
   let visible = 0;
   let drop = false;
+  let redacting = false;
   resetAlerts();
   const time = <i64><u32>sec * 1000 + <i64>(<u32>nsec / 1000000);
   for (let k = 0; k < count; k++) {
@@ -124,6 +126,7 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
     const rule = unchecked(program.rules[r]);
     if (!evaluate(rule, fired)) continue;
     if (rule.action == Action.Drop) drop = true;
+    else if (rule.action == Action.Redact) redacting = true;
     if (!rule.silent) visible++;
     unchecked((matched[matchedCount++] = r));
     for (let j = 0; j < rule.correlations.length; j++) {
@@ -134,6 +137,10 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   if (drop) return EMPTY;
   const alerts = pendingCount;
   if (visible == 0 && alerts == 0) return record;
+  if (redacting) {
+    const rewritten = applyRedactions(program, scan, record, recordLen, matched, matchedCount);
+    if (rewritten != 0) record = rewritten;
+  }
   // Silent rules are listed only beside the alert they fed.
   if (alerts == 0) matchedCount = keepVisible(matchedCount);
   sortIds(matched, matchedCount);

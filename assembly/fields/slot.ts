@@ -16,27 +16,39 @@ const decoded = new Bytes(256);
 export let valuePtr: usize = 0;
 export let valueLen: i32 = 0;
 
-export function readSlot(slot: Slot, scan: Scan, record: usize): bool {
+/** The first of the slot's keys present in the record (not null), or -1. */
+export function presentKey(slot: Slot, scan: Scan): i32 {
   const keys = slot.keys;
   for (let k = 0; k < keys.length; k++) {
     const key = unchecked(keys[k]);
     const kind = unchecked(scan.kind[key]);
-    if (kind == Kind.Absent || kind == Kind.Null) continue;
-    const start = unchecked(scan.valueStart[key]);
-    const end = unchecked(scan.valueEnd[key]);
-    if (kind != Kind.String) {
-      valuePtr = record + <usize>start;
-      valueLen = end - start;
-    } else if (!unchecked(scan.escaped[key])) {
-      valuePtr = record + <usize>(start + 1);
-      valueLen = end - start - 2;
-    } else {
-      decoded.reset();
-      unescapeJson(record + <usize>(start + 1), end - start - 2, decoded);
-      valuePtr = decoded.ptr;
-      valueLen = decoded.length;
-    }
-    return true;
+    if (kind != Kind.Absent && kind != Kind.Null) return key;
   }
-  return false;
+  return -1;
+}
+
+/** Points valuePtr/valueLen at the value of a present key. */
+export function readKey(key: i32, scan: Scan, record: usize): void {
+  const kind = unchecked(scan.kind[key]);
+  const start = unchecked(scan.valueStart[key]);
+  const end = unchecked(scan.valueEnd[key]);
+  if (kind != Kind.String) {
+    valuePtr = record + <usize>start;
+    valueLen = end - start;
+  } else if (!unchecked(scan.escaped[key])) {
+    valuePtr = record + <usize>(start + 1);
+    valueLen = end - start - 2;
+  } else {
+    decoded.reset();
+    unescapeJson(record + <usize>(start + 1), end - start - 2, decoded);
+    valuePtr = decoded.ptr;
+    valueLen = decoded.length;
+  }
+}
+
+export function readSlot(slot: Slot, scan: Scan, record: usize): bool {
+  const key = presentKey(slot, scan);
+  if (key < 0) return false;
+  readKey(key, scan, record);
+  return true;
 }

@@ -30,10 +30,11 @@ export interface FieldMap {
 }
 
 function buildDefault(): FieldMap {
+  // Sigma names first: they win over identity entries (e.g. `user`), and
+  // "did you mean" prefers them on ties.
   const fields = new Map<string, string[]>();
-  for (const k of [...CANONICAL_KEYS, ...STOCK_KEYS]) fields.set(k, [k]);
-  // Sigma names win over the identity entries (e.g. `user`).
   for (const [name, keys] of SIGMA_FIELDS) fields.set(name, [...keys]);
+  for (const k of [...CANONICAL_KEYS, ...STOCK_KEYS]) if (!fields.has(k)) fields.set(k, [k]);
   const logsources = {} as Record<LogsourceKey, Map<string, string[]>>;
   for (const k of LOGSOURCE_KEYS) logsources[k] = new Map(LOGSOURCE_FORMATS[k].map(([v, f]) => [v, [...f]]));
   return { fields, logsources, openFormats: [...OPEN_FORMATS] };

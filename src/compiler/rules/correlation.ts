@@ -83,7 +83,7 @@ export function buildCorrelation(
       }
     }
     if ((type === "temporal" || type === "temporal_ordered") && refs !== undefined && refs.length < 2) {
-      problems.add(rulesNode.pos, `a ${type} correlation needs at least two rules`);
+      problems.add(rulesNode.pos, `correlation type ${type} needs at least two rules`);
     }
   }
 
@@ -112,7 +112,7 @@ export function buildCorrelation(
     }
   }
   if (type !== undefined && type !== "spike" && groupByNames.length === 0 && problems.count === beforeGroup) {
-    problems.add(groupNode?.pos ?? map.pos, `a ${type} correlation needs 'group-by' with at least one field`);
+    problems.add(groupNode?.pos ?? map.pos, `correlation type ${type} needs 'group-by' with at least one field`);
   }
 
   // timespan (Sigma requires it for every type), cooldown
@@ -130,7 +130,7 @@ export function buildCorrelation(
   const condNode = entry(map, "condition");
   let condition: CorrelationRule["condition"] | undefined;
   if (type === "spike" || type === "anomaly") {
-    if (condNode !== undefined) problems.add(condNode.keyNode.pos, `a ${type} correlation takes no condition (set its '${type}' block instead)`);
+    if (condNode !== undefined) problems.add(condNode.keyNode.pos, `correlation type ${type} takes no condition (set its '${type}' block instead)`);
   } else if (condNode !== undefined && type !== undefined) {
     condition = readCondition(condNode.value, type, field, problems);
   } else if (type === "temporal" || type === "temporal_ordered") {
@@ -153,7 +153,7 @@ export function buildCorrelation(
     if (spike !== undefined) condition = { op: "gte", value: spike.minCount };
   }
   if (type === "anomaly") {
-    if (anomalyEntry === undefined) problems.add(map.pos, "an anomaly correlation needs an 'anomaly' block with a 'field'");
+    if (anomalyEntry === undefined) problems.add(map.pos, "correlation type anomaly needs an 'anomaly' block with a 'field'");
     else anomaly = readAnomaly(anomalyEntry.value, field, problems);
     if (anomaly !== undefined) condition = { op: "gte", value: anomaly.minSamples };
   }
@@ -206,7 +206,7 @@ function readCondition(
   const f = entry(map, "field");
   if (type === "value_count") {
     if (f === undefined) {
-      problems.add(map.pos, "a value_count correlation needs 'field' in its condition");
+      problems.add(map.pos, "correlation type value_count needs 'field' in its condition");
       return undefined;
     }
     const name = asString(f.value, "condition field", problems);
