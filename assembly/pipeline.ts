@@ -4,6 +4,7 @@
 import { Program, readProgram } from "./program/program";
 import { Scan, scanRecord } from "./record/scan";
 import { Fired } from "./match/fired";
+import { RawParser, parseRaw } from "./record/raw/line";
 import { readSlot, valuePtr, valueLen } from "./fields/slot";
 import { needsUrlDecode, urlDecode } from "./fields/urldecode";
 import { runMatcher } from "./match/dfa";
@@ -21,6 +22,7 @@ import { pending, pendingCount, resetAlerts } from "./correlation/alert";
 let program: Program = new Program();
 let scan: Scan = new Scan(program.keys, -1, -1);
 let fired: Fired = new Fired(0);
+let raw: RawParser = new RawParser(program.keys);
 let candidates = new StaticArray<u16>(0);
 let candidateStamp = new StaticArray<u32>(0);
 let matched = new StaticArray<u16>(0);
@@ -34,6 +36,7 @@ export function load(ptr: usize, len: usize): bool {
   program = readProgram(ptr, len);
   scan = new Scan(program.keys, program.namespaceKey, program.alertKey);
   fired = new Fired(program.predicateCount);
+  raw = new RawParser(program.keys);
   const n = program.rules.length;
   candidates = new StaticArray<u16>(n);
   candidateStamp = new StaticArray<u32>(n);
@@ -43,11 +46,11 @@ export function load(ptr: usize, len: usize): bool {
   return program.valid;
 }
 
-function testSlots(record: usize): void {
+function testSlots(): void {
   const slots = program.slots;
   for (let s = 0; s < slots.length; s++) {
     const tests = unchecked(program.slotTests[s]);
-    if (!readSlot(unchecked(slots[s]), scan, record)) continue;
+    if (!readSlot(unchecked(slots[s]), scan)) continue;
     const p = valuePtr;
     const len = valueLen;
     for (let k = tests.existsFrom; k < tests.existsTo; k++) fired.set(unchecked(program.exists[k]).predicate);
@@ -111,7 +114,8 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   if (!program.valid || recordLen < 2) return record;
   if (!scanRecord(record, recordLen, scan)) return record;
   fired.clear();
-  testSlots(record);
+  parseRaw(raw, scan);
+  testSlots();
   if (program.anyTagGlobs) refreshTag(tag, tagLen);
   const count = collectCandidates();
   let matchedCount = 0;
@@ -131,7 +135,7 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
     unchecked((matched[matchedCount++] = r));
     for (let j = 0; j < rule.correlations.length; j++) {
       const c = unchecked(rule.correlations[j]);
-      observe(unchecked(program.correlations[c]), c, unchecked(rule.steps[j]), time, program.slots, scan, record);
+      observe(unchecked(program.correlations[c]), c, unchecked(rule.steps[j]), time, program.slots, scan);
     }
   }
   if (drop) return EMPTY;
@@ -146,7 +150,7 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   sortIds(matched, matchedCount);
   writeMatches(record, scan, program, matched, matchedCount, highestLevel(matchedCount, alerts));
   if (alerts == 0) return closeRecord(program, 0, 0);
-  writeAlerts(program, alerts, scan, record);
+  writeAlerts(program, alerts, scan);
   const route = program.correlations[pending[0].correlation].route;
   return closeRecord(program, route.ptr, route.len);
 }

@@ -115,8 +115,8 @@ export function readCorrelations(r: Reader, ruleCount: i32): Correlation[] {
 }
 
 /** Reads a number from the correlation's value slot; NaN when absent or not numeric. */
-function numberValue(c: Correlation, slots: Slot[], scan: Scan, record: usize): f64 {
-  if (c.valueSlot < 0 || !readSlot(slots[c.valueSlot], scan, record)) return NaN;
+function numberValue(c: Correlation, slots: Slot[], scan: Scan): f64 {
+  if (c.valueSlot < 0 || !readSlot(slots[c.valueSlot], scan)) return NaN;
   return parseNumber(valuePtr, valueLen);
 }
 
@@ -124,13 +124,13 @@ function numberValue(c: Correlation, slots: Slot[], scan: Scan, record: usize): 
  * Feeds one matched rule occurrence (rule `step` of the correlation's list)
  * at event time `t` (ms). Raises at most one alert.
  */
-export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Slot[], scan: Scan, record: usize): void {
+export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Slot[], scan: Scan): void {
   if (t > c.watermark) c.watermark = t;
   else if (c.watermark - t > lateness) {
     c.late++;
     return;
   }
-  const hash = groupHash(c.seed, c.groupSlots, slots, scan, record);
+  const hash = groupHash(c.seed, c.groupSlots, slots, scan);
   if (!groupPresent) return;
   // value_count needs its value before the entry is touched.
   let valueHash: u64 = 0;
@@ -138,12 +138,12 @@ export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Sl
   let vlen = 0;
   let x: f64 = NaN;
   if (c.type == Type.ValueCount) {
-    if (!readSlot(slots[c.valueSlot], scan, record)) return;
+    if (!readSlot(slots[c.valueSlot], scan)) return;
     vptr = valuePtr;
     vlen = valueLen;
     valueHash = mix64(hashValue(0xcbf29ce484222325, vptr, vlen));
   } else if (c.type == Type.Anomaly) {
-    x = numberValue(c, slots, scan, record);
+    x = numberValue(c, slots, scan);
     if (isNaN(x)) return;
   }
   const keys = c.store;

@@ -22,11 +22,11 @@ export function hashValue(h: u64, p: usize, len: i32): u64 {
 /** Whether the last groupHash call found at least one group-by value. */
 export let groupPresent = false;
 
-export function groupHash(seed: u64, slots: StaticArray<i32>, all: Slot[], scan: Scan, record: usize): u64 {
+export function groupHash(seed: u64, slots: StaticArray<i32>, all: Slot[], scan: Scan): u64 {
   let h: u64 = 0xcbf29ce484222325 ^ seed;
   groupPresent = slots.length == 0;
   for (let k = 0; k < slots.length; k++) {
-    if (readSlot(unchecked(all[unchecked(slots[k])]), scan, record)) {
+    if (readSlot(unchecked(all[unchecked(slots[k])]), scan)) {
       groupPresent = true;
       h = hashValue(h, valuePtr, valueLen);
     }

@@ -28,27 +28,27 @@ export function presentKey(slot: Slot, scan: Scan): i32 {
 }
 
 /** Points valuePtr/valueLen at the value of a present key. */
-export function readKey(key: i32, scan: Scan, record: usize): void {
+export function readKey(key: i32, scan: Scan): void {
   const kind = unchecked(scan.kind[key]);
   const start = unchecked(scan.valueStart[key]);
-  const end = unchecked(scan.valueEnd[key]);
-  if (kind != Kind.String) {
-    valuePtr = record + <usize>start;
-    valueLen = end - start;
+  const len = <i32>(unchecked(scan.valueEnd[key]) - start);
+  if (kind == Kind.Text || kind != Kind.String) {
+    valuePtr = start;
+    valueLen = len;
   } else if (!unchecked(scan.escaped[key])) {
-    valuePtr = record + <usize>(start + 1);
-    valueLen = end - start - 2;
+    valuePtr = start + 1;
+    valueLen = len - 2;
   } else {
     decoded.reset();
-    unescapeJson(record + <usize>(start + 1), end - start - 2, decoded);
+    unescapeJson(start + 1, len - 2, decoded);
     valuePtr = decoded.ptr;
     valueLen = decoded.length;
   }
 }
 
-export function readSlot(slot: Slot, scan: Scan, record: usize): bool {
+export function readSlot(slot: Slot, scan: Scan): bool {
   const key = presentKey(slot, scan);
   if (key < 0) return false;
-  readKey(key, scan, record);
+  readKey(key, scan);
   return true;
 }

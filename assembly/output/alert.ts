@@ -19,21 +19,21 @@ function field(name: string): void {
   out.ascii('":');
 }
 
-function writeGroup(c: Correlation, program: Program, scan: Scan, record: usize): void {
+function writeGroup(c: Correlation, program: Program, scan: Scan): void {
   out.ascii(',"group":{');
   for (let g = 0; g < c.groupSlots.length; g++) {
     if (g > 0) out.byte(0x2c);
     const name = c.groupNames[g];
     out.copy(name.ptr, name.len);
     out.byte(0x3a);
-    if (readSlot(program.slots[c.groupSlots[g]], scan, record)) writeString(out, valuePtr, valueLen);
+    if (readSlot(program.slots[c.groupSlots[g]], scan)) writeString(out, valuePtr, valueLen);
     else out.ascii("null");
   }
   out.ascii('},"key":"');
   // The group values joined with '|', for SIEMs that want one field.
   for (let g = 0; g < c.groupSlots.length; g++) {
     if (g > 0) out.byte(0x7c);
-    if (readSlot(program.slots[c.groupSlots[g]], scan, record)) writeEscaped(out, valuePtr, valueLen);
+    if (readSlot(program.slots[c.groupSlots[g]], scan)) writeEscaped(out, valuePtr, valueLen);
   }
   out.byte(0x22);
 }
@@ -51,7 +51,7 @@ function writeSamples(a: Alert): void {
   out.byte(0x5d);
 }
 
-export function writeAlerts(program: Program, count: i32, scan: Scan, record: usize): void {
+export function writeAlerts(program: Program, count: i32, scan: Scan): void {
   out.ascii(',"alerts":[');
   for (let k = 0; k < count; k++) {
     const a = pending[k];
@@ -71,7 +71,7 @@ export function writeAlerts(program: Program, count: i32, scan: Scan, record: us
     resetTags(program);
     writeTags(program, c.tags, true);
     out.byte(0x5d);
-    writeGroup(c, program, scan, record);
+    writeGroup(c, program, scan);
     if (c.type == Type.Spike || c.type == Type.Anomaly) {
       field("observed");
       writeNumber(out, a.count);

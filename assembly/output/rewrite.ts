@@ -31,6 +31,7 @@ export function applyRedactions(program: Program, scan: Scan, record: usize, rec
     for (let k = 0; k < rule.redactions.length; k++) {
       const red = rule.redactions[k];
       const key = presentKey(program.slots[red.slot], scan);
+      // Only members of the record itself; fields parsed out of a raw line are redacted through that line.
       if (key < 0 || unchecked(scan.kind[key]) != <u8>Kind.String) continue;
       if (unchecked(kinds[key]) == 0) unchecked((edited[edits++] = key));
       unchecked((kinds[key] = kinds[key] | (<u8>1 << red.kind)));
@@ -48,12 +49,12 @@ export function applyRedactions(program: Program, scan: Scan, record: usize, rec
     unchecked((edited[j + 1] = v));
   }
   rewritten.reset();
-  let at = 0;
+  let at = record;
   for (let e = 0; e < edits; e++) {
     const key = unchecked(edited[e]);
     const start = unchecked(scan.valueStart[key]);
-    rewritten.copy(record + <usize>at, start - at);
-    readKey(key, scan, record);
+    rewritten.copy(at, <i32>(start - at));
+    readKey(key, scan);
     let src = valuePtr;
     let len = valueLen;
     let target = passA;
@@ -69,7 +70,7 @@ export function applyRedactions(program: Program, scan: Scan, record: usize, rec
     at = unchecked(scan.valueEnd[key]);
     unchecked((kinds[key] = 0));
   }
-  rewritten.copy(record + <usize>at, recordLen - at);
+  rewritten.copy(at, <i32>(record + <usize>recordLen - at));
   // The rewrite only replaced strings with strings, so this scan succeeds.
   if (!scanRecord(rewritten.ptr, rewritten.length, scan)) return 0;
   return rewritten.ptr;

@@ -16,6 +16,8 @@ export const enum Kind {
   Null = 5,
   Object = 6,
   Array = 7,
+  /** Bytes already decoded (a field tripline parsed out of a raw line): no quotes, no escapes. */
+  Text = 8,
 }
 
 const OPEN_OBJECT: u8 = 0x7b; // {
@@ -35,16 +37,16 @@ export class Scan {
   nsValueEnd: i32 = -1;
   alertKeyAt: i32 = -1;
   alertValueEnd: i32 = -1;
-  // Per wanted key: value span and kind.
-  valueStart: StaticArray<i32>;
-  valueEnd: StaticArray<i32>;
+  // Per wanted key: value span (absolute addresses) and kind.
+  valueStart: StaticArray<usize>;
+  valueEnd: StaticArray<usize>;
   kind: StaticArray<u8>;
   escaped: StaticArray<bool>;
 
   constructor(public keys: KeyTable, public namespaceKey: i32, public alertKey: i32) {
     const n = keys.keys.length;
-    this.valueStart = new StaticArray<i32>(n);
-    this.valueEnd = new StaticArray<i32>(n);
+    this.valueStart = new StaticArray<usize>(n);
+    this.valueEnd = new StaticArray<usize>(n);
     this.kind = new StaticArray<u8>(n);
     this.escaped = new StaticArray<bool>(n);
   }
@@ -243,7 +245,7 @@ export function scanRecord(p: usize, len: i32, out: Scan): bool {
         kind = Kind.Number;
       }
       if (end < 0) return false;
-      if (depth == 1) noteMember(out, memberKey, memberKeyAt, memberValueAt, end, kind, escaped);
+      if (depth == 1) noteMember(out, p, memberKey, memberKeyAt, memberValueAt, end, kind, escaped);
       i = end;
       state = load<u8>(stack.ptr + <usize>(depth - 1)) == OPEN_OBJECT ? OBJECT_NEXT : ARRAY_NEXT;
       continue;
@@ -259,13 +261,13 @@ export function scanRecord(p: usize, len: i32, out: Scan): bool {
       return i == len;
     }
     if (stack.length == 1) {
-      noteMember(out, memberKey, memberKeyAt, memberValueAt, i, open == OPEN_OBJECT ? Kind.Object : Kind.Array, false);
+      noteMember(out, p, memberKey, memberKeyAt, memberValueAt, i, open == OPEN_OBJECT ? Kind.Object : Kind.Array, false);
     }
     state = load<u8>(stack.ptr + <usize>(stack.length - 1)) == OPEN_OBJECT ? OBJECT_NEXT : ARRAY_NEXT;
   }
 }
 
-function noteMember(out: Scan, key: i32, keyAt: i32, valueAt: i32, valueEnd: i32, kind: i32, escaped: bool): void {
+function noteMember(out: Scan, p: usize, key: i32, keyAt: i32, valueAt: i32, valueEnd: i32, kind: i32, escaped: bool): void {
   if (key < 0) return;
   if (key == out.namespaceKey) {
     out.nsKeyAt = keyAt;
@@ -274,8 +276,8 @@ function noteMember(out: Scan, key: i32, keyAt: i32, valueAt: i32, valueEnd: i32
     out.alertKeyAt = keyAt;
     out.alertValueEnd = valueEnd;
   }
-  unchecked((out.valueStart[key] = valueAt));
-  unchecked((out.valueEnd[key] = valueEnd));
+  unchecked((out.valueStart[key] = p + <usize>valueAt));
+  unchecked((out.valueEnd[key] = p + <usize>valueEnd));
   unchecked((out.kind[key] = <u8>kind));
   unchecked((out.escaped[key] = escaped));
 }

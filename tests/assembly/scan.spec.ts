@@ -10,17 +10,21 @@ function span(s: string): Span {
 const keys = new KeyTable([span("path"), span("code"), span("tripline")]);
 const scan = new Scan(keys, 2, -1);
 
+let input = new ArrayBuffer(0);
+let base: usize = 0;
+
 function run(json: string): bool {
-  const b = String.UTF8.encode(json);
-  return scanRecord(changetype<usize>(b), b.byteLength, scan);
+  input = String.UTF8.encode(json);
+  base = changetype<usize>(input);
+  return scanRecord(base, input.byteLength, scan);
 }
 
 describe("scanRecord", () => {
   it("accepts objects and notes the wanted values", () => {
     expect(run('{"path":"/a","code":404,"x":[1,{"y":2}]}')).toBe(true);
     expect(scan.kind[0]).toBe(<u8>Kind.String);
-    expect(scan.valueStart[0]).toBe(8);
-    expect(scan.valueEnd[0]).toBe(12);
+    expect(scan.valueStart[0] - base).toBe(8);
+    expect(scan.valueEnd[0] - base).toBe(12);
     expect(scan.kind[1]).toBe(<u8>Kind.Number);
     expect(scan.members).toBe(3);
     expect(scan.closeAt).toBe(39);

@@ -87,6 +87,7 @@ function buildNfa(patterns: PatternSpec[]): { nfa: Nfa; root: number } {
     const before = nfa.size;
     nfa.limit = Math.min(MAX_NFA_NODES, before + MAX_NFA_NODES_PER_PATTERN);
     let frag: Frag;
+    nfa.currentOwner = p.id;
     try {
       frag = patternFragment(nfa, p);
       const fin = nfa.node();

@@ -63,7 +63,7 @@ function sortedUnique(ids: number[]): number[] {
 
 export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDfa {
   const N = nfa.size;
-  const { eps, charSet, charTo, startTo, endTo, finalOf } = nfa;
+  const { eps, charSet, charTo, startTo, endTo, finalOf, owner } = nfa;
 
   // Live nodes: those that can reach a final node without a start edge.
   const revHead = new Int32Array(N).fill(-1);
@@ -204,18 +204,30 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
   const baseFinals = finalsOf(base);
   const baseEndFinals = hasBase ? endFinals(base, false, false) : [];
 
-  // States.
+  // Per-node closures (live nodes reachable by eps edges), computed lazily.
+  const closureCache: (Int32Array | undefined)[] = new Array(N);
+  const closureOf = (v: number): Int32Array => {
+    let c = closureCache[v];
+    if (c === undefined) {
+      c = Int32Array.from(closure([v], false, false));
+      closureCache[v] = c;
+    }
+    return c;
+  };
+  const seen = new Uint32Array(N);
+  let seenStamp = 0;
+
+  // States. The initial state is never looked up, so it stays apart.
   const stateBase: boolean[] = [];
   const stateExtras: Int32Array[] = [];
   const emitAnywhere: number[][] = [];
   const emitAtEnd: number[][] = [];
-  const index = new Map<string, number>();
+  const byHash = new Map<number, number[]>();
   let next = new Uint32Array(Math.max(16, K * 64));
 
-  const addState = (key: string, isBase: boolean, extras: Int32Array, any: number[], end: number[]): number => {
+  const addState = (isBase: boolean, extras: Int32Array, any: number[], end: number[]): number => {
     const id = stateBase.length;
     if (id + 1 > maxStates) throw new StateBudgetExceeded(id + 1);
-    index.set(key, id);
     stateBase.push(isBase);
     stateExtras.push(extras);
     const anySet = sortedUnique(any);
@@ -232,35 +244,58 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
 
   const intern = (isBase: boolean, nodes: number[]): number => {
     const extras = Int32Array.from(nodes).sort();
-    const key = (isBase ? "b" : "n") + extras.join(",");
-    const found = index.get(key);
-    if (found !== undefined) return found;
+    let h = isBase ? 0x51ed270b : 0x2545f491;
+    for (let i = 0; i < extras.length; i++) h = Math.imul(h ^ extras[i], 0x9e3779b1) ^ (h >>> 15);
+    let bucket = byHash.get(h);
+    if (bucket !== undefined) {
+      for (const id of bucket) {
+        if (stateBase[id] !== isBase) continue;
+        const other = stateExtras[id];
+        if (other.length !== extras.length) continue;
+        let same = true;
+        for (let i = 0; i < extras.length && same; i++) same = other[i] === extras[i];
+        if (same) return id;
+      }
+    } else {
+      bucket = [];
+      byHash.set(h, bucket);
+    }
     const any = finalsOf(extras);
     const end = endFinals(extras, false, isBase);
     if (isBase) {
       for (const p of baseFinals) any.push(p);
       for (const p of baseEndFinals) end.push(p);
     }
-    return addState(key, isBase, extras, any, end);
+    const id = addState(isBase, extras, any, end);
+    bucket.push(id);
+    return id;
   };
 
   // The initial state: start edges are followed here and only here.
   {
     const full = closure([root], true, false);
     const extras = Int32Array.from(hasBase ? full.filter((u) => !inBase[u]) : full).sort();
-    addState("i" + extras.join(","), hasBase, extras, finalsOf(full), endFinals(full, true, false));
+    addState(hasBase, extras, finalsOf(full), endFinals(full, true, false));
   }
 
   const buckets: number[][] = [];
   for (let c = 0; c < K; c++) buckets.push([]);
   const baseOnly = new Int32Array(K).fill(-1);
   let emptyState = -1;
+  const targets: number[] = [];
+  // Pattern ids reported by the state being expanded: their nodes are
+  // dropped from its successors, since the runtime already remembers them.
+  const reported = new Set<number>();
 
   for (let s = 0; s < stateBase.length; s++) {
     const isBase = stateBase[s];
     const extras = stateExtras[s];
+    reported.clear();
+    for (const p of emitAnywhere[s]) reported.add(p);
+    const pruning = reported.size > 0;
     for (let i = 0; i < extras.length; i++) {
       const u = extras[i];
+      if (pruning && reported.has(owner[u])) continue;
       const cls = edgeCls[u];
       const to = edgeTo[u];
       for (let j = 0; j < cls.length; j++) {
@@ -272,17 +307,36 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
     for (let c = 0; c < K; c++) {
       const bucket = buckets[c];
       let t: number;
-      if (bucket.length === 0) {
+      if (bucket.length === 0 && !isBase) {
+        if (emptyState < 0) emptyState = intern(false, []);
+        t = emptyState;
+      } else {
+        const own = bucket.length;
+        let pruned = false;
         if (isBase) {
-          if (baseOnly[c] < 0) baseOnly[c] = intern(true, closure(baseMove[c], false, true));
+          for (const v of baseMove[c]) {
+            if (pruning && reported.has(owner[v])) pruned = true;
+            else bucket.push(v);
+          }
+        }
+        const onlyBase = own === 0 && !pruned;
+        if (onlyBase && baseOnly[c] >= 0) {
           t = baseOnly[c];
         } else {
-          if (emptyState < 0) emptyState = intern(false, []);
-          t = emptyState;
+          seenStamp++;
+          targets.length = 0;
+          for (let i = 0; i < bucket.length; i++) {
+            const cl = closureOf(bucket[i]);
+            for (let j = 0; j < cl.length; j++) {
+              const w = cl[j];
+              if (seen[w] === seenStamp || (isBase && inBase[w])) continue;
+              seen[w] = seenStamp;
+              targets.push(w);
+            }
+          }
+          t = intern(isBase, targets);
+          if (onlyBase) baseOnly[c] = t;
         }
-      } else {
-        if (isBase) for (const v of baseMove[c]) bucket.push(v);
-        t = intern(isBase, closure(bucket, false, isBase));
         bucket.length = 0;
       }
       next[s * K + c] = t;

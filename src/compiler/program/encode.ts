@@ -26,6 +26,7 @@ import { parseCidr } from "./cidr.js";
 import { writeCorrelations, silentRules, countThreshold } from "./correlations.js";
 
 export const MAGIC = 0x4c505254;
+const RAW_SOURCE_KEYS = ["log", "message", "ident"];
 export const VERSION = 1;
 
 export interface EncodeOptions {
@@ -65,6 +66,8 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   const tables = new Tables();
   tables.keys.id(namespace, namespace);
   tables.keys.id(alertField, alertField);
+  // What the module's raw-line reading looks at (assembly/record/raw/line.ts).
+  for (const key of RAW_SOURCE_KEYS) tables.keys.id(key, key);
   const errors: RuleError[] = [];
 
   const compiled: CompiledCondition[] = set.rules.map((rule) => {

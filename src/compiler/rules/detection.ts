@@ -12,7 +12,8 @@ import { keywordPredicate, valuePredicate } from "./predicates.js";
 import type { Problems } from "./problems.js";
 import { asMap } from "./shape.js";
 import { simplify } from "./simplify.js";
-import { describe, scalarCharPos, type YEntry, type YMap, type YNode, type YScalar } from "./yaml-positions.js";
+import { scalarCharPos } from "./scalar-offsets.js";
+import { describe, type YEntry, type YMap, type YNode, type YScalar } from "./yaml-positions.js";
 
 export interface DetectionContext {
   fieldMap: FieldMap;

@@ -5,7 +5,7 @@ import { LEVELS, type Level } from "../ir.js";
 import { badChoice } from "./choice.js";
 import type { Problems } from "./problems.js";
 import { asString, asStringList, entry } from "./shape.js";
-import { describe, type YMap, type YNode, type YScalar } from "./yaml-positions.js";
+import { describe, type YMap, type YScalar } from "./yaml-positions.js";
 
 export const COMMON_KEYS = [
   "title", "id", "name", "status", "level", "description", "tags", "falsepositives", "references",
@@ -74,7 +74,7 @@ export function readHeader(map: YMap, problems: Problems): Header {
         asString(v, e.key, problems, true);
         break;
       case "related":
-        if (v.t !== "seq") problems.add(v.pos, `related must be a list, not ${describe(v as YNode)}`);
+        if (v.t !== "seq") problems.add(v.pos, `related must be a list, not ${describe(v)}`);
         break;
     }
   }

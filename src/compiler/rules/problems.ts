@@ -14,19 +14,6 @@ export class Problems {
     return this.errors.length;
   }
 
-  /** Runs `fn`; a RuleError it throws is recorded and `undefined` returned. */
-  attempt<T>(fn: () => T): T | undefined {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof RuleError) {
-        this.errors.push(e);
-        return undefined;
-      }
-      throw e;
-    }
-  }
-
   /** Throws RuleErrors (sorted by file, line, col; duplicates dropped) if anything was recorded. */
   throwIfAny(): void {
     if (this.errors.length > 0) throw new RuleErrors(sortErrors(this.errors));

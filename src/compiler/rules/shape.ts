@@ -3,7 +3,7 @@
 
 import { didYouMean } from "./suggest.js";
 import type { Problems } from "./problems.js";
-import { describe, scalarText, type YEntry, type YMap, type YNode, type YScalar, type YSeq } from "./yaml-positions.js";
+import { describe, scalarText, type YEntry, type YMap, type YNode, type YScalar } from "./yaml-positions.js";
 
 export function entry(map: YMap, key: string): YEntry | undefined {
   return map.entries.find((e) => e.key === key);
@@ -97,6 +97,3 @@ export function asNumber(
   return v;
 }
 
-export function isSeq(n: YNode): n is YSeq {
-  return n.t === "seq";
-}
