@@ -13,7 +13,11 @@ import { testCidrs } from "./match/cidr";
 import { Bytes } from "./runtime/bytes";
 import { Action, evaluate } from "./rules/rule";
 import { globMatches } from "./rules/tag-glob";
-import { writeMatches, closeRecord } from "./output/namespace";
+import { beginNamespace, writeMatches, closeRecord } from "./output/namespace";
+import { Stats } from "./stats/stats";
+import { writeStats } from "./stats/write";
+import { readKey, valuePtr as keyValuePtr, valueLen as keyValueLen } from "./fields/slot";
+import { KeyTable } from "./record/keys";
 import { writeAlerts } from "./output/alert";
 import { applyRedactions } from "./output/rewrite";
 import { observe } from "./correlation/correlation";
@@ -23,6 +27,9 @@ let program: Program = new Program();
 let scan: Scan = new Scan(program.keys, -1, -1);
 let fired: Fired = new Fired(0);
 let raw: RawParser = new RawParser(program.keys);
+let stats: Stats = new Stats(program);
+let pathKey = -1;
+const STATS_ROUTE = memory.data<u8>([0x22, 0x73, 0x74, 0x61, 0x74, 0x73, 0x22]); // "stats"
 let candidates = new StaticArray<u16>(0);
 let candidateStamp = new StaticArray<u32>(0);
 let matched = new StaticArray<u16>(0);
@@ -37,6 +44,8 @@ export function load(ptr: usize, len: usize): bool {
   scan = new Scan(program.keys, program.namespaceKey, program.alertKey);
   fired = new Fired(program.predicateCount);
   raw = new RawParser(program.keys);
+  stats = new Stats(program);
+  pathKey = findKey(program.keys, "path");
   const n = program.rules.length;
   candidates = new StaticArray<u16>(n);
   candidateStamp = new StaticArray<u32>(n);
@@ -108,6 +117,11 @@ function collectCandidates(): i32 {
   return count;
 }
 
+function findKey(table: KeyTable, name: string): i32 {
+  const b = String.UTF8.encode(name);
+  return table.find(changetype<usize>(b), b.byteLength);
+}
+
 export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: usize, recordLen: i32): usize {
   // Unmatched and unreadable records go back as the host's own pinned copy,
   // which is NUL-terminated and outlives the host's strdup of the result.
@@ -138,9 +152,10 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
       observe(unchecked(program.correlations[c]), c, unchecked(rule.steps[j]), time, program.slots, scan);
     }
   }
-  if (drop) return EMPTY;
   const alerts = pendingCount;
-  if (visible == 0 && alerts == 0) return record;
+  const statsDue = countRecord(matchedCount, alerts, drop, time);
+  if (drop) return EMPTY;
+  if (visible == 0 && alerts == 0 && !statsDue) return record;
   if (redacting) {
     const rewritten = applyRedactions(program, scan, record, recordLen, matched, matchedCount);
     if (rewritten != 0) record = rewritten;
@@ -148,11 +163,35 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   // Silent rules are listed only beside the alert they fed.
   if (alerts == 0) matchedCount = keepVisible(matchedCount);
   sortIds(matched, matchedCount);
-  writeMatches(record, scan, program, matched, matchedCount, highestLevel(matchedCount, alerts));
-  if (alerts == 0) return closeRecord(program, 0, 0);
-  writeAlerts(program, alerts, scan);
-  const route = program.correlations[pending[0].correlation].route;
-  return closeRecord(program, route.ptr, route.len);
+  beginNamespace(record, scan, program);
+  if (matchedCount > 0) writeMatches(program, matched, matchedCount, highestLevel(matchedCount, alerts));
+  if (alerts > 0) writeAlerts(program, alerts, scan);
+  if (statsDue) {
+    writeStats(stats, program, time, matchedCount == 0);
+    stats.reset(time - (time % stats.interval));
+  }
+  if (alerts > 0) {
+    const route = program.correlations[pending[0].correlation].route;
+    return closeRecord(program, route.ptr, route.len);
+  }
+  return statsDue ? closeRecord(program, STATS_ROUTE, 7) : closeRecord(program, 0, 0);
+}
+
+/** Counts the record for the statistics; returns whether it closes the interval. */
+function countRecord(matchedCount: i32, alerts: i32, drop: bool, time: i64): bool {
+  if (stats.interval <= 0) return false;
+  const due = stats.due(time);
+  stats.records++;
+  if (matchedCount > 0) stats.matched++;
+  if (alerts > 0) stats.alerted++;
+  if (drop) stats.dropped++;
+  for (let k = 0; k < matchedCount; k++) unchecked((stats.ruleMatches[unchecked(matched[k])] += 1));
+  for (let k = 0; k < alerts; k++) unchecked((stats.ruleAlerts[pending[k].correlation] += 1));
+  if (pathKey >= 0 && unchecked(scan.kind[pathKey]) != 0) {
+    readKey(pathKey, scan);
+    stats.section(keyValuePtr, keyValueLen);
+  }
+  return due && !drop;
 }
 
 function keepVisible(n: i32): i32 {

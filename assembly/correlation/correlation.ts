@@ -12,7 +12,7 @@ import { Scan } from "../record/scan";
 import { groupHash, groupPresent, hashValue, mix64 } from "./key";
 import { parseNumber } from "../match/number";
 import { Alert, AlertKind, nextAlert } from "./alert";
-import { eventCountPayload, addEvent } from "./event-count";
+import { eventCountPayload, addEvent, newestEvent } from "./event-count";
 import { valueCountPayload, addValue, sampleArea } from "./value-count";
 import { temporalPayload, initTemporal, addUnordered, addOrdered } from "./temporal";
 import { spikePayload, addToRate, SPIKE_FIRED, SPIKE_RECOVERED, spikeObserved, spikeBaseline } from "./spike";
@@ -163,9 +163,11 @@ export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Sl
   let deviation: f64 = NaN;
   let samples: usize = 0;
   let sampleCount = 0;
+  let last = t;
   if (c.type == Type.EventCount) {
     first = addEvent(p, <i32>c.threshold, t, c.span);
     count = c.threshold;
+    last = newestEvent;
   } else if (c.type == Type.ValueCount) {
     const distinct = addValue(p, <i32>c.threshold, valueHash, t, c.span, vptr, vlen);
     if (<f64>distinct >= c.threshold) first = load<i64>(entry, 24);
@@ -207,7 +209,7 @@ export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Sl
   a.baseline = baseline;
   a.deviation = deviation;
   a.first = first;
-  a.last = t;
+  a.last = last;
   a.samples = samples;
   a.sampleCount = sampleCount;
 }

@@ -6,6 +6,9 @@ export function eventCountPayload(needed: i32): i32 {
   return 8 + needed * 8;
 }
 
+/** The newest event time kept, after addEvent (events may arrive out of order). */
+export let newestEvent: i64 = 0;
+
 /** Adds an event at `t`; returns the oldest time of a full window within `span`, or i64.MIN_VALUE. */
 export function addEvent(p: usize, needed: i32, t: i64, span: i64): i64 {
   let count = load<i32>(p);
@@ -27,5 +30,6 @@ export function addEvent(p: usize, needed: i32, t: i64, span: i64): i64 {
   if (count < needed) return i64.MIN_VALUE;
   const oldest = load<i64>(times);
   const newest = load<i64>(times + <usize>(count - 1) * 8);
+  newestEvent = newest;
   return newest - oldest < span ? oldest : i64.MIN_VALUE;
 }

@@ -36,7 +36,8 @@ function trimTrailingComma(): void {
   if (n > 0 && load<u8>(out.ptr + <usize>(n - 1)) == 0x2c) out.length = n - 1;
 }
 
-function openMember(record: usize, scan: Scan, program: Program): void {
+/** Starts the output: the record without its closing brace, then `"<namespace>":{`. */
+export function beginNamespace(record: usize, scan: Scan, program: Program): void {
   out.reset();
   let members = scan.members;
   // Up to two owned members to leave out; copy around them in record order.
@@ -89,9 +90,8 @@ export function writeTags(program: Program, tags: StaticArray<u16>, first: bool)
   return first;
 }
 
-/** Begins the output with the matched rules' ids, the highest level and the tags. */
-export function writeMatches(record: usize, scan: Scan, program: Program, matched: StaticArray<u16>, count: i32, level: i32): void {
-  openMember(record, scan, program);
+/** Writes the matched rules' ids, the highest level and the tags. */
+export function writeMatches(program: Program, matched: StaticArray<u16>, count: i32, level: i32): void {
   out.ascii('"rules":[');
   for (let k = 0; k < count; k++) {
     const rule = program.rules[unchecked(matched[k])];

@@ -38,6 +38,8 @@ export class Program {
   keys: KeyTable = new KeyTable([]);
   namespaceKey: i32 = -1;
   alertKey: i32 = -1;
+  /** Statistics interval in ms (0: off). */
+  statsInterval: i64 = 0;
   slots: Slot[] = [];
   slotTests: SlotTests[] = [];
   predicateCount: i32 = 0;
@@ -106,6 +108,7 @@ export function readProgram(ptr: usize, len: usize): Program {
   if (r.u32() != MAGIC || r.u32() != VERSION) return p;
   p.namespace = readSpan(r);
   p.alertField = readSpan(r);
+  p.statsInterval = <i64>r.f64();
 
   const keyCount = <i32>r.u16();
   const keys = new Array<Span>(0);

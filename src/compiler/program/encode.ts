@@ -1,7 +1,7 @@
 // Encodes a validated rule set as the program the module embeds. The layout,
 // in order (little-endian; "span" = u16 length + bytes):
 //   u32 magic "TRPL", u32 version
-//   span namespace key, span alert field key
+//   span namespace key, span alert field key, f64 statistics interval ms (0: off)
 //   u16 keyCount, span key...; u16 namespace key index + 1, u16 alert key index + 1
 //   u16 slotCount, { u8 n, u16 key... }...
 //   u16 predicateCount
@@ -42,7 +42,11 @@ export interface EncodeOptions {
   latenessSec?: number;
   /** Hash seed for group keys; random per build when absent. */
   seed?: number;
+  /** Seconds of event time between statistics records; 0 turns them off. */
+  statsIntervalSec?: number;
 }
+
+export const DEFAULT_STATS_INTERVAL_SEC = 300;
 
 export const DEFAULT_MAX_KEYS = 10000;
 export const DEFAULT_LATENESS_SEC = 60;
@@ -68,6 +72,9 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   tables.keys.id(alertField, alertField);
   // What the module's raw-line reading looks at (assembly/record/raw/line.ts).
   for (const key of RAW_SOURCE_KEYS) tables.keys.id(key, key);
+  const statsInterval = options.statsIntervalSec ?? DEFAULT_STATS_INTERVAL_SEC;
+  // Statistics count hits per site section, read from the request path.
+  if (statsInterval > 0) tables.keys.id("path", "path");
   const errors: RuleError[] = [];
 
   const compiled: CompiledCondition[] = set.rules.map((rule) => {
@@ -115,6 +122,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   w.u32(VERSION);
   w.span(namespace);
   w.span(alertField);
+  w.f64(statsInterval * 1000);
   w.u16(tables.keys.items.length);
   for (const key of tables.keys.items) w.span(key);
   w.u16(tables.keys.id(namespace, namespace) + 1);
