@@ -726,10 +726,7 @@ export class RecordGenerator {
       open += obj ? '{"a":' : "[";
       close = (obj ? "}" : "]") + close;
     }
-    const inner = r.pick(["1", '"../"', "null", obj0()]);
-    function obj0() {
-      return "{}";
-    }
+    const inner = r.pick(["1", '"../"', "null", "{}", "[]"]);
     let nested = open + inner + close;
     const variant = r.weighted<string>([
       [5, "valid"],
@@ -743,7 +740,10 @@ export class RecordGenerator {
       const at = r.int(close.length);
       nested = open + inner + close.slice(0, at) + (close[at] === "]" ? "}" : "]") + close.slice(at + 1);
     } else if (variant === "extra-close") nested = open + inner + close + "]";
-    if (variant === "top-level") return this.record(enc.encode(r.chance(0.5) ? nested : `{"a":${nested},"path":"/../x"}`.slice(0, 5 + nested.length * 2)), `deep/${kind}/${depth}/top`);
+    if (variant === "top-level") {
+      const text = r.chance(0.5) ? nested : `{"path":"/../x","a":${nested}}`;
+      return this.record(enc.encode(text), `deep/${kind}/${depth}/top`);
+    }
     const m = this.members();
     m.splice(r.int(m.length + 1), 0, [r.pick(["deep", "path", "tripline", "log"]), { json: nested }]);
     return this.record(serialize(m, "fluentbit", r, 0).bytes, `deep/${kind}/${depth}/${variant}`);
