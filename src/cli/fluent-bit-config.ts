@@ -8,6 +8,8 @@ export interface ConfigOptions {
   log: string;
   parser?: string;
   alertField: string;
+  /** Read the file from its start and exit at its end: for trying tripline on a file. */
+  fromHead: boolean;
 }
 
 /** The tag prefix shared by the input and the filter's Match (logs.* -> logs). */
@@ -28,7 +30,7 @@ ${o.parser ? "    Parsers_File parsers.conf\n" : ""}
     Name          tail
     Path          ${o.log}
     Tag           ${inputTag(o.match)}
-${o.parser ? `    Parser        ${o.parser}\n` : ""}
+${o.parser ? `    Parser        ${o.parser}\n` : ""}${o.fromHead ? "    Read_From_Head true\n    Exit_On_Eof    true\n" : ""}
 [FILTER]
     Name            wasm
     Match           ${o.match}
@@ -74,7 +76,7 @@ pipeline:
     - name: tail
       path: ${o.log}
       tag: ${inputTag(o.match)}
-${o.parser ? `      parser: ${o.parser}\n` : ""}
+${o.parser ? `      parser: ${o.parser}\n` : ""}${o.fromHead ? "      read_from_head: true\n      exit_on_eof: true\n" : ""}
   filters:
     - name: wasm
       match: '${o.match}'

@@ -69,5 +69,7 @@ Options:
       --match PATTERN  tags the filter applies to (default: logs.*)
       --log PATH       log file to tail in the example input (default: /var/log/nginx/access.log)
       --parser NAME    parser for the example input (default: none, raw lines)
+      --from-head      read the log from its start and exit at its end
+                       (to try tripline on a file; omit it for a live log)
   -h, --help           show this help`,
 };

@@ -99,6 +99,7 @@ function cmdConfig(p: Parsed): number {
     log: str(p, "log") ?? "/var/log/nginx/access.log",
     parser,
     alertField: "tripline_alert",
+    fromHead: p.options["from-head"] === true,
   };
   process.stdout.write(format === "yaml" ? yamlConfig(options) : classicConfig(options));
   return 0;
@@ -193,7 +194,7 @@ function cmdTest(p: Parsed): number {
 const SPECS = {
   build: { out: { value: true, short: "o" }, fields: { value: true }, namespace: { value: true }, "max-keys": { value: true }, lateness: { value: true }, help: { value: false, short: "h" } },
   check: { fields: { value: true }, help: { value: false, short: "h" } },
-  config: { format: { value: true }, wasm: { value: true }, match: { value: true }, log: { value: true }, parser: { value: true }, help: { value: false, short: "h" } },
+  config: { format: { value: true }, wasm: { value: true }, match: { value: true }, log: { value: true }, parser: { value: true }, "from-head": { value: false }, help: { value: false, short: "h" } },
   test: {
     rules: { value: true, short: "r", repeat: true },
     parser: { value: true, short: "p" },

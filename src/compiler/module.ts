@@ -2,7 +2,6 @@
 // sources from the package as they are; only assembly/program/embedded.ts is
 // answered from memory, so nothing is written into the installed package and
 // the .wasm stays one self-contained file with no file access.
-import asc from "assemblyscript/asc";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -23,6 +22,9 @@ export function embeddedSource(program: Uint8Array): string {
 
 export async function buildModule(program: Uint8Array | null): Promise<Uint8Array> {
   const generated = program ? embeddedSource(program) : null;
+  // Imported on demand: asc reads process.argv when loaded and treats a
+  // `--wasm` there (tripline test --wasm FILE) as its own option.
+  const { default: asc } = await import("assemblyscript/asc");
   let binary: Uint8Array | null = null;
   const stderr: string[] = [];
   const result = await asc.main(
