@@ -30,14 +30,17 @@ export interface FluentBitRun {
   output(name: string): Record<string, unknown>[];
 }
 
-/** Writes `files` into a fresh directory, runs `fluent-bit -c fluent-bit.conf` there, and waits for it to exit. */
-export function runFluentBit(config: string, files: Record<string, string | Uint8Array>, timeoutMs = 60000): FluentBitRun {
+/**
+ * Writes `files` into a fresh directory, runs `fluent-bit -c <configName>` there
+ * and waits for it to exit. Fluent Bit reads YAML when the name ends in .yaml.
+ */
+export function runFluentBit(config: string, files: Record<string, string | Uint8Array>, timeoutMs = 60000, configName = "fluent-bit.conf"): FluentBitRun {
   const bin = fluentBitBinary();
   if (!bin) throw new Error(SKIP_REASON);
   const dir = mkdtempSync(path.join(tmpdir(), "tripline-e2e-"));
   for (const [name, content] of Object.entries(files)) writeFileSync(path.join(dir, name), content);
-  writeFileSync(path.join(dir, "fluent-bit.conf"), config);
-  const r = spawnSync(bin, ["-c", "fluent-bit.conf"], { cwd: dir, encoding: "utf8", timeout: timeoutMs });
+  writeFileSync(path.join(dir, configName), config);
+  const r = spawnSync(bin, ["-c", configName], { cwd: dir, encoding: "utf8", timeout: timeoutMs });
   return {
     dir,
     stderr: (r.stderr ?? "") + (r.stdout ?? ""),

@@ -1,0 +1,70 @@
+// The shipped configuration shape in real Fluent Bit: the wasm filter, then
+// rewrite_tag copying alert records to alert.<route>, one output for all
+// records and one for alerts. Every input record reaches the main output,
+// alerts arrive once each, and the copies never run through the filter again.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fluentBitBinary, runFluentBit, SKIP_REASON } from "./fluent-bit.js";
+import { buildWasm } from "../../src/compiler/compile.js";
+import { classicConfig, yamlConfig } from "../../src/cli/fluent-bit-config.js";
+
+const skip = fluentBitBinary() ? false : SKIP_REASON;
+
+const RULES = `
+title: Failed login
+id: e2e-401
+logsource: {category: webserver}
+detection:
+  sel: {sc-status: 401}
+  condition: sel
+---
+title: Login brute force
+id: e2e-brute
+name: brute-force
+level: high
+correlation: {type: event_count, rules: [e2e-401], group-by: [c-ip], timespan: 5m, condition: {gte: 3}}
+`;
+
+function accessLine(ip: string, second: number, code: number): string {
+  return `${ip} - - [20/Nov/2026:10:00:${String(second).padStart(2, "0")} +0000] "POST /login HTTP/1.1" ${code} 12 "-" "curl/8"`;
+}
+
+for (const format of ["classic", "yaml"] as const) {
+  test(`${format} config: all records to the main output, each alert once to the alert output`, { skip }, async () => {
+    const { wasm } = await buildWasm([{ path: "e2e.yml", text: RULES }], { statsIntervalSec: 0 });
+    const dir = mkdtempSync(path.join(tmpdir(), "tripline-wasm-"));
+    const wasmPath = path.join(dir, "tripline.wasm");
+    writeFileSync(wasmPath, wasm);
+    const lines = [
+      accessLine("203.0.113.7", 1, 401),
+      accessLine("198.51.100.1", 2, 200),
+      accessLine("203.0.113.7", 3, 401),
+      accessLine("203.0.113.7", 4, 401), // third failure of .7: alert
+      accessLine("203.0.113.7", 5, 401), // cooling down: no second alert
+      accessLine("198.51.100.1", 6, 401),
+    ];
+    const options = { wasm: wasmPath, match: "logs.*", log: "input.log", alertField: "tripline_alert", fromHead: true };
+    const config =
+      format === "classic"
+        ? classicConfig(options).replace("Name    stdout\n    Match   logs.*\n    Format  json_lines", "Name    file\n    Match   logs.*\n    Path    .\n    File    main.jsonl\n    Format  plain")
+        : yamlConfig(options).replace("- name: stdout\n      match: 'logs.*'\n      format: json_lines", "- name: file\n      match: 'logs.*'\n      path: .\n      file: main.jsonl\n      format: plain");
+    assert.notEqual(config, format === "classic" ? classicConfig(options) : yamlConfig(options), "the main output was swapped for a file");
+    const files: Record<string, string> = { "input.log": lines.join("\n") + "\n" };
+    const run = runFluentBit(config, files, 60000, format === "yaml" ? "fluent-bit.yaml" : "fluent-bit.conf");
+    const main = run.output("main.jsonl");
+    const alerts = run.output("tripline-alerts.jsonl");
+    assert.doesNotMatch(run.stderr, /Got exception running wasm code|invalid JSON format/);
+    assert.equal(main.length, lines.length, `count in = count out\n${run.stderr.slice(-1500)}`);
+    assert.equal(alerts.length, 1);
+    const alert = (alerts[0].tripline as { alerts: Record<string, unknown>[] }).alerts[0];
+    assert.equal(alerts[0].tripline_alert, "brute-force");
+    assert.equal(alert.rule, "e2e-brute");
+    assert.equal(alert.key, "203.0.113.7");
+    assert.equal(alert.count, 3);
+    // The alerting record is the same in the main stream: tagged there too.
+    assert.deepEqual(main[3], alerts[0]);
+  });
+}
