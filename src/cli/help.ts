@@ -32,6 +32,8 @@ Options:
       --json           machine-readable output
       --alerts-only    print only the alerts
       --suite PATH     run rule test suites (*.suite.yml files or folders)
+      --namespace NAME, --max-keys N, --lateness S, --stats-interval S
+                       as for 'tripline build'
   -h, --help           show this help`,
 
   build: `Usage: tripline build [options] [RULES...]
@@ -45,6 +47,8 @@ Options:
       --namespace NAME   key of the object added to matching records (default: tripline)
       --max-keys N       group keys kept per correlation (default: 10000)
       --lateness SECONDS how late an event may arrive and still count (default: 60)
+      --stats-interval SECONDS
+                         event time between statistics records (default: 300; 0: off)
   -h, --help             show this help`,
 
   check: `Usage: tripline check [options] [RULES...]

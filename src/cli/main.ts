@@ -37,6 +37,15 @@ function number(p: Parsed, name: string): number | undefined {
   return n;
 }
 
+/** 0 is allowed here: it turns the statistics off. */
+function statsInterval(p: Parsed): number | undefined {
+  const v = str(p, "stats-interval");
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`--stats-interval needs a number of seconds (0 turns statistics off), got '${v}'`);
+  return n;
+}
+
 function compileOptions(p: Parsed): CompileOptions {
   const fields = str(p, "fields");
   if (fields) mustExist(fields, "field mapping");
@@ -45,6 +54,7 @@ function compileOptions(p: Parsed): CompileOptions {
     namespace: str(p, "namespace"),
     maxKeys: number(p, "max-keys"),
     latenessSec: number(p, "lateness"),
+    statsIntervalSec: statsInterval(p),
   };
 }
 
@@ -192,7 +202,7 @@ function cmdTest(p: Parsed): number {
 }
 
 const SPECS = {
-  build: { out: { value: true, short: "o" }, fields: { value: true }, namespace: { value: true }, "max-keys": { value: true }, lateness: { value: true }, help: { value: false, short: "h" } },
+  build: { out: { value: true, short: "o" }, fields: { value: true }, namespace: { value: true }, "max-keys": { value: true }, lateness: { value: true }, "stats-interval": { value: true }, help: { value: false, short: "h" } },
   check: { fields: { value: true }, help: { value: false, short: "h" } },
   config: { format: { value: true }, wasm: { value: true }, match: { value: true }, log: { value: true }, parser: { value: true }, "from-head": { value: false }, help: { value: false, short: "h" } },
   test: {
@@ -208,6 +218,7 @@ const SPECS = {
     namespace: { value: true },
     "max-keys": { value: true },
     lateness: { value: true },
+    "stats-interval": { value: true },
     help: { value: false, short: "h" },
   },
 } as const;
