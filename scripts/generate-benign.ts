@@ -4,6 +4,10 @@
 //
 //   node dist/scripts/generate-benign.js OUT.log [--seed N] [--date 2026-11-19]
 //
+// With the default seed: 123,724 lines from 652 addresses (about 500 POST
+// /login with 21 typos, 3,339 404s of which 3,272 are icon requests, 27
+// 500s, 6,658 Googlebot and 1,801 bingbot requests).
+//
 // What is in it (all of it ordinary traffic; none of it should alert):
 // - about 650 visitors (home and office addresses, a few sharing a NAT) on
 //   desktop and mobile browsers, in sessions of 1-15 page views that follow
@@ -17,7 +21,7 @@
 //   (401) and a tenth of those twice, never more.
 // - normal errors: Safari asks for apple-touch-icon*.png (404), a broken
 //   blog link now and then (404), rare 500s on dynamic pages, the odd 403
-//   on /admin, one legitimate 14 MB catalogue download a few times a day.
+//   on /admin, a legitimate 14 MB catalogue download a few dozen times a day.
 // - well-behaved crawlers: Googlebot (a request every 6-20 s over a pool of
 //   addresses, robots.txt, sitemap, some 404s on removed products), bingbot
 //   (every 25-70 s), an uptime monitor every 5 minutes from three
