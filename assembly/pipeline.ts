@@ -64,7 +64,7 @@ function testSlots(): void {
     const len = valueLen;
     for (let k = tests.existsFrom; k < tests.existsTo; k++) fired.set(unchecked(program.exists[k]).predicate);
     if (tests.matcherTo > tests.matcherFrom) {
-      const decode = needsUrlDecode(p, len);
+      const decode = tests.urlDecode && needsUrlDecode(p, len);
       if (decode) urlDecode(p, len, urlDecoded);
       for (let k = tests.matcherFrom; k < tests.matcherTo; k++) {
         const m = unchecked(program.matchers[k]);
@@ -147,6 +147,12 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
     else if (rule.action == Action.Redact) redacting = true;
     if (!rule.silent) visible++;
     unchecked((matched[matchedCount++] = r));
+  }
+  // Correlations see the matched rules in rule-file order, whatever fired
+  // first, so the alerts of one record always come in the same order.
+  sortIds(matched, matchedCount);
+  for (let k = 0; k < matchedCount; k++) {
+    const rule = unchecked(program.rules[unchecked(matched[k])]);
     for (let j = 0; j < rule.correlations.length; j++) {
       const c = unchecked(rule.correlations[j]);
       observe(unchecked(program.correlations[c]), c, unchecked(rule.steps[j]), time, program.slots, scan);
@@ -162,7 +168,6 @@ export function process(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: us
   }
   // Silent rules are listed only beside the alert they fed.
   if (alerts == 0) matchedCount = keepVisible(matchedCount);
-  sortIds(matched, matchedCount);
   beginNamespace(record, scan, program);
   if (matchedCount > 0) writeMatches(program, matched, matchedCount, highestLevel(matchedCount, alerts));
   if (alerts > 0) writeAlerts(program, alerts, scan);

@@ -205,7 +205,7 @@ correlation:
     alerts.map((x) => [x.at, x.status, x.observed, x.baseline, x.first]),
     [
       [34, "fired", 5, 1, iso(T0 + 30)],
-      [50, "recovered", 1, 2.666667, iso(T0 + 50)],
+      [50, "recovered", 1, 2.666667, iso(T0 + 40)], // about the interval [40, 50) just closed
     ],
   );
 });

@@ -13,7 +13,7 @@ const resolve = (name: string) => resolveField(DEFAULT_FIELD_MAP, name, pos);
 test("default mapping of Sigma web server names", () => {
   // apache2's `host` and nginx's `remote` hold the client IP.
   assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip", "host"]);
-  assert.deepEqual(resolve("cs-uri-stem"), ["path"]);
+  assert.deepEqual(resolve("cs-uri-stem"), ["uri_stem", "path"]);
   assert.deepEqual(resolve("cs-uri-query"), ["query", "path"]);
   assert.deepEqual(resolve("cs-method"), ["method"]);
   assert.deepEqual(resolve("sc-status"), ["status", "code"]);

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import type { Condition, Predicate } from "../src/compiler/ir.js";
 import { lines, load } from "./fixtures/rules/harness.js";
 
-const PATH = ["path"];
+const PATH = ["uri_stem", "path"]; // cs-uri-stem
 const QUERY = ["query", "path"];
 const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip", "host"];
 const MESSAGE = ["message", "log", "msg"];

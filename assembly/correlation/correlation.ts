@@ -13,9 +13,9 @@ import { groupHash, groupPresent, hashValue, mix64 } from "./key";
 import { parseNumber } from "../match/number";
 import { Alert, AlertKind, nextAlert } from "./alert";
 import { eventCountPayload, addEvent, newestEvent } from "./event-count";
-import { valueCountPayload, addValue, sampleArea } from "./value-count";
+import { valueCountPayload, addValue, sampleArea, oldestValue } from "./value-count";
 import { temporalPayload, initTemporal, addUnordered, addOrdered } from "./temporal";
-import { spikePayload, addToRate, SPIKE_FIRED, SPIKE_RECOVERED, spikeObserved, spikeBaseline } from "./spike";
+import { spikePayload, addToRate, SPIKE_FIRED, SPIKE_RECOVERED, spikeObserved, spikeBaseline, spikeInterval } from "./spike";
 import { ANOMALY_PAYLOAD, addSample, anomalyMean, anomalyDeviation } from "./anomaly";
 
 export const enum Type {
@@ -170,7 +170,7 @@ export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Sl
     last = newestEvent;
   } else if (c.type == Type.ValueCount) {
     const distinct = addValue(p, <i32>c.threshold, valueHash, t, c.span, vptr, vlen);
-    if (<f64>distinct >= c.threshold) first = load<i64>(entry, 24);
+    if (<f64>distinct >= c.threshold) first = oldestValue(p);
     count = <f64>distinct;
     samples = sampleArea(p, <i32>c.threshold);
     sampleCount = load<i32>(p, 4);
@@ -183,7 +183,8 @@ export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Sl
   } else if (c.type == Type.Spike) {
     const r = addToRate(p, keys.created, c.baseline, c.interval, c.factor, c.minCount, t);
     if (r == SPIKE_FIRED || r == SPIKE_RECOVERED) {
-      first = (t / c.interval) * c.interval;
+      // The interval observed: the current one when firing, the one just closed on recovery.
+      first = spikeInterval * c.interval;
       count = spikeObserved;
       baseline = spikeBaseline;
       if (r == SPIKE_RECOVERED) kind = AlertKind.Recovered;

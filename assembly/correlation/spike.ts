@@ -14,6 +14,8 @@ export const SPIKE_RECOVERED = 2;
 
 export let spikeObserved: f64 = 0;
 export let spikeBaseline: f64 = 0;
+/** Index of the interval the last fired or recovered result is about. */
+export let spikeInterval: i64 = 0;
 
 function pushBucket(p: usize, baseline: i32, count: f64): void {
   const ring = p + 48;
@@ -45,6 +47,7 @@ export function addToRate(p: usize, created: bool, baseline: i32, interval: i64,
       store<i32>(p, 0, 32);
       spikeObserved = closed;
       spikeBaseline = average(p);
+      spikeInterval = load<i64>(p);
       result = SPIKE_RECOVERED;
     }
     pushBucket(p, baseline, closed);
@@ -63,6 +66,7 @@ export function addToRate(p: usize, created: bool, baseline: i32, interval: i64,
     store<i32>(p, 1, 32);
     spikeObserved = count;
     spikeBaseline = average(p);
+    spikeInterval = bucket;
     return SPIKE_FIRED;
   }
   return SPIKE_NONE;

@@ -9,6 +9,17 @@ export function valueCountPayload(needed: i32): i32 {
   return 8 + needed * 16 + SAMPLES * SAMPLE_BYTES;
 }
 
+/** The oldest last-seen time among the live values (the window's first event). */
+export function oldestValue(p: usize): i64 {
+  const count = load<i32>(p);
+  let oldest = i64.MAX_VALUE;
+  for (let k = 0; k < count; k++) {
+    const t = load<i64>(p + 8 + <usize>k * 16, 8);
+    if (t < oldest) oldest = t;
+  }
+  return oldest;
+}
+
 export function sampleArea(p: usize, needed: i32): usize {
   return p + 8 + <usize>needed * 16;
 }

@@ -27,6 +27,11 @@ export function presentKey(slot: Slot, scan: Scan): i32 {
   return -1;
 }
 
+// The last key decoded, so rules and parsers reading one escaped value (a raw
+// line, typically) decode it once per record.
+let decodedKey = -1;
+let decodedScan: u32 = 0;
+
 /** Points valuePtr/valueLen at the value of a present key. */
 export function readKey(key: i32, scan: Scan): void {
   const kind = unchecked(scan.kind[key]);
@@ -39,8 +44,12 @@ export function readKey(key: i32, scan: Scan): void {
     valuePtr = start + 1;
     valueLen = len - 2;
   } else {
-    decoded.reset();
-    unescapeJson(start + 1, len - 2, decoded);
+    if (decodedKey != key || decodedScan != scan.serial) {
+      decoded.reset();
+      unescapeJson(start + 1, len - 2, decoded);
+      decodedKey = key;
+      decodedScan = scan.serial;
+    }
     valuePtr = decoded.ptr;
     valueLen = decoded.length;
   }

@@ -21,6 +21,8 @@ export function needsUrlDecode(p: usize, len: i32): bool {
 
 export function urlDecode(p: usize, len: i32, out: Bytes): void {
   out.reset();
+  out.reserve(len); // decoding never lengthens
+  let w = out.ptr;
   let i = 0;
   while (i < len) {
     const c = load<u8>(p + <usize>i);
@@ -28,12 +30,13 @@ export function urlDecode(p: usize, len: i32, out: Bytes): void {
       const hi = hexDigit(<u32>load<u8>(p + <usize>(i + 1)));
       const lo = hexDigit(<u32>load<u8>(p + <usize>(i + 2)));
       if (hi >= 0 && lo >= 0) {
-        out.byte(<u8>((hi << 4) | lo));
+        store<u8>(w++, <u8>((hi << 4) | lo));
         i += 3;
         continue;
       }
     }
-    out.byte(c == 0x2b ? 0x20 : c);
+    store<u8>(w++, c == 0x2b ? 0x20 : c);
     i++;
   }
+  out.length = <i32>(w - out.ptr);
 }

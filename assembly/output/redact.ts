@@ -1,7 +1,9 @@
 // Redaction of sensitive values before the record leaves the host:
 //   card     - 13 to 19 digit runs (spaces or dashes allowed between digits)
 //              that pass the Luhn check keep only their last four digits;
-//   password - the value after password= / passwd= / pwd= / "password": becomes ***;
+//   password - the value after password= / passwd= / passphrase= / pwd= / "password":
+//              becomes *** (a quoted value up to its closing quote, an unquoted
+//              one up to whitespace or one of & ; , });
 //   bearer   - the token after "Bearer " becomes ***.
 // Masks have a fixed length, so the output does not leak the secret's length.
 import { Bytes } from "../runtime/bytes";
@@ -87,48 +89,82 @@ function redactCards(p: usize, len: i32, out: Bytes): void {
   }
 }
 
-/** Copies the value, replacing what follows each `prefix` (up to a delimiter) with ***. */
-function redactAfter(p: usize, len: i32, out: Bytes, words: string[], separators: bool): void {
+function isQuote(c: u8): bool {
+  return c == 0x22 || c == 0x27;
+}
+
+/** Where an unquoted secret ends: whitespace, a URL or list separator, or a closing bracket. */
+function isDelimiter(c: u8): bool {
+  return c == 0x20 || c == 0x09 || c == 0x0a || c == 0x0d || c == 0x26 || c == 0x3b || c == 0x2c || c == 0x7d || isQuote(c);
+}
+
+/**
+ * Copies the value, replacing the secret after each of `words` with ***.
+ * With `separators`, a secret follows `=` or `:` (after optional quotes and
+ * spaces): "password":"a b c" and password='a b' mask up to the closing
+ * quote, password=abc up to a delimiter.
+ */
+function redactAfter(p: usize, len: i32, out: Bytes, words: string[], casedWords: string[], separators: bool): void {
   let i = 0;
   while (i < len) {
-    let matched = -1;
-    for (let w = 0; w < words.length && matched < 0; w++) if (matchesAt(p, len, i, words[w])) matched = w;
-    if (matched < 0) {
+    // No word boundary is required: "db_password=" and "userpassword=" are secrets too.
+    let word = "";
+    for (let w = 0; w < words.length && word.length == 0; w++) if (matchesAt(p, len, i, words[w])) word = words[w];
+    for (let w = 0; w < casedWords.length && word.length == 0; w++) if (startsWithExactly(p, len, i, casedWords[w])) word = casedWords[w];
+    if (word.length == 0) {
       out.byte(load<u8>(p + <usize>i));
       i++;
       continue;
     }
-    let j = i + words[matched].length;
-    out.copy(p + <usize>i, j - i);
+    let j = i + word.length;
     if (separators) {
-      // password=..., password: ..., "password":"..."
       let k = j;
-      while (k < len && (load<u8>(p + <usize>k) == 0x22 || load<u8>(p + <usize>k) == 0x27 || load<u8>(p + <usize>k) == 0x20)) k++;
+      while (k < len && (isQuote(load<u8>(p + <usize>k)) || load<u8>(p + <usize>k) == 0x20)) k++;
       if (k >= len || (load<u8>(p + <usize>k) != 0x3d && load<u8>(p + <usize>k) != 0x3a)) {
+        out.copy(p + <usize>i, j - i);
         i = j;
         continue;
       }
       k++;
-      while (k < len && (load<u8>(p + <usize>k) == 0x20 || load<u8>(p + <usize>k) == 0x22 || load<u8>(p + <usize>k) == 0x27)) k++;
-      out.copy(p + <usize>j, k - j);
+      while (k < len && load<u8>(p + <usize>k) == 0x20) k++;
       j = k;
     }
+    out.copy(p + <usize>i, j - i);
     let end = j;
-    while (end < len) {
-      const c = load<u8>(p + <usize>end);
-      if (c == 0x20 || c == 0x26 || c == 0x22 || c == 0x27 || c == 0x3b || c == 0x2c || c == 0x7d || c == 0x0a) break;
-      end++;
+    if (j < len && isQuote(load<u8>(p + <usize>j))) {
+      // A quoted secret: keep the quotes, mask everything up to the closing one.
+      const quote = load<u8>(p + <usize>j);
+      end = j + 1;
+      while (end < len && load<u8>(p + <usize>end) != quote) end++;
+      out.byte(quote);
+      if (end > j + 1) out.ascii("***");
+      if (end < len) {
+        out.byte(quote);
+        end++;
+      }
+    } else {
+      while (end < len && !isDelimiter(load<u8>(p + <usize>end))) end++;
+      if (end > j) out.ascii("***");
     }
-    if (end > j) out.ascii("***");
     i = end;
   }
 }
 
-const PASSWORD_WORDS: string[] = ["password", "passwd", "pwd"];
+const PASSWORD_WORDS: string[] = ["password", "passwd", "passphrase"];
+// "pwd" only in lower case (URLs: ?pwd=...): sudo logs PWD=/home/alice on every command.
+const CASED_PASSWORD_WORDS: string[] = ["pwd"];
+const NONE: string[] = [];
+
+function startsWithExactly(p: usize, len: i32, at: i32, word: string): bool {
+  const n = word.length;
+  if (at + n > len) return false;
+  for (let k = 0; k < n; k++) if (load<u8>(p + <usize>(at + k)) != <u8>word.charCodeAt(k)) return false;
+  return true;
+}
 const BEARER_WORDS: string[] = ["bearer "];
 
 export function redact(kind: i32, p: usize, len: i32, out: Bytes): void {
   if (kind == RedactKind.Card) redactCards(p, len, out);
-  else if (kind == RedactKind.Password) redactAfter(p, len, out, PASSWORD_WORDS, true);
-  else redactAfter(p, len, out, BEARER_WORDS, false);
+  else if (kind == RedactKind.Password) redactAfter(p, len, out, PASSWORD_WORDS, CASED_PASSWORD_WORDS, true);
+  else redactAfter(p, len, out, BEARER_WORDS, NONE, false);
 }

@@ -29,6 +29,8 @@ export class SlotTests {
   cidrTo: i32 = 0;
   existsFrom: i32 = 0;
   existsTo: i32 = 0;
+  /** Some automaton of the slot also reads the URL-decoded value. */
+  urlDecode: bool = false;
 }
 
 export class Program {
@@ -191,6 +193,7 @@ function indexSlotTests(p: Program): void {
     const t = p.slotTests[p.matchers[k].slot];
     if (t.matcherTo == 0) t.matcherFrom = k;
     t.matcherTo = k + 1;
+    if (p.matchers[k].urlDecode) t.urlDecode = true;
   }
   for (let k = 0; k < p.numbers.length; k++) {
     const t = p.slotTests[p.numbers[k].slot];

@@ -32,6 +32,8 @@ export class Scan {
   /** Offset of the closing brace of the top-level object. */
   closeAt: i32 = 0;
   members: i32 = 0;
+  /** Changes with every scan, so caches keyed on a record can tell records apart. */
+  serial: u32 = 0;
   /** Spans of existing members tripline writes itself (namespace, alert field), or -1. */
   nsKeyAt: i32 = -1;
   nsValueEnd: i32 = -1;
@@ -53,6 +55,7 @@ export class Scan {
 }
 
 const stack = new Bytes(64);
+let serials: u32 = 0;
 
 @inline function isSpace(c: u32): bool {
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
@@ -152,6 +155,7 @@ function skipWord(p: usize, at: i32, len: i32, word: string): i32 {
  */
 export function scanRecord(p: usize, len: i32, out: Scan): bool {
   const wanted = out.keys.keys.length;
+  out.serial = ++serials;
   for (let k = 0; k < wanted; k++) unchecked((out.kind[k] = <u8>Kind.Absent));
   out.members = 0;
   out.nsKeyAt = -1;

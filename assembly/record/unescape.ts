@@ -32,13 +32,18 @@ export function appendUtf8(out: Bytes, cp: u32): void {
 }
 
 export function unescapeJson(p: usize, len: i32, out: Bytes): void {
+  // Decoding never lengthens a string (\uXXXX is 6 bytes for at most 3), so
+  // one reservation covers it; runs without escapes are copied in bulk.
+  out.reserve(len);
   let i = 0;
   while (i < len) {
-    const c = load<u8>(p + <usize>i);
-    if (c != 0x5c) {
-      out.byte(c);
-      i++;
-      continue;
+    let run = i;
+    while (run < len && load<u8>(p + <usize>run) != 0x5c) run++;
+    if (run > i) {
+      memory.copy(out.ptr + <usize>out.length, p + <usize>i, <usize>(run - i));
+      out.length += run - i;
+      i = run;
+      if (i >= len) break;
     }
     const e = load<u8>(p + <usize>(i + 1));
     i += 2;

@@ -24,7 +24,7 @@ export class Bytes {
   }
 
   byte(b: u8): void {
-    this.reserve(1);
+    if (this.length >= this.capacity) this.reserve(1);
     store<u8>(this.ptr + <usize>this.length, b);
     this.length++;
   }

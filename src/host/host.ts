@@ -40,7 +40,7 @@ export class FluentBitHost {
   readonly counters: HostCounters = { calls: 0, records: 0, dropped: 0, lost: 0, traps: 0 };
   /** What Fluent Bit would have logged, one line per lost record. */
   readonly log: string[] = [];
-  private readonly exports: RuntimeExports;
+  readonly exports: RuntimeExports;
   private readonly fn: (...args: number[]) => number;
 
   constructor(wasm: Uint8Array | WebAssembly.Module, functionName = "filter") {

@@ -26,12 +26,14 @@ export const enum Field {
   AuthMethod,
   EventType,
   Format,
+  UriStem,
   Count,
 }
 
 export const FIELD_NAMES: string[] = [
   "client_ip", "user", "method", "path", "query", "protocol", "status", "size", "referer", "user_agent",
   "response_time", "host", "program", "pid", "message", "auth_result", "auth_user", "auth_method", "event_type", "format",
+  "uri_stem",
 ];
 
 /** The record key index of each canonical field (-1 when no rule reads it). */

@@ -8,12 +8,13 @@ import { Bytes } from "../../runtime/bytes";
 import { Scan, Kind, scanRecord } from "../scan";
 import { KeyTable } from "../keys";
 import { readKey, valuePtr, valueLen } from "../../fields/slot";
-import { RawFields, Field } from "./fields";
+import { RawFields, Field, setField } from "./fields";
 import { parseAccess } from "./access";
 import { parseSyslog, parseAuthMessage } from "./syslog";
 
 const line = new Bytes(1024);
 const message = new Bytes(256);
+const stem = new Bytes(256);
 
 export class RawParser {
   fields: RawFields;
@@ -21,6 +22,7 @@ export class RawParser {
   logKey: i32;
   messageKey: i32;
   identKey: i32;
+  pathKey: i32;
 
   constructor(public table: KeyTable) {
     this.fields = new RawFields(table);
@@ -28,6 +30,7 @@ export class RawParser {
     this.logKey = findKey(table, "log");
     this.messageKey = findKey(table, "message");
     this.identKey = findKey(table, "ident");
+    this.pathKey = findKey(table, "path");
   }
 }
 
@@ -55,6 +58,30 @@ function adoptInner(scan: Scan, inner: Scan): void {
 
 export function parseRaw(parser: RawParser, scan: Scan): void {
   if (!parser.fields.any) return;
+  readLine(parser, scan);
+  deriveStem(parser, scan);
+}
+
+/**
+ * uri_stem (Sigma's cs-uri-stem) is the request path without its query.
+ * Fluent Bit's apache2 and nginx parsers, and tripline's own, keep the query
+ * in `path`; the stem is cut from it, for every record, when a rule needs it.
+ */
+function deriveStem(parser: RawParser, scan: Scan): void {
+  const stemKey = parser.fields.keys[Field.UriStem];
+  if (stemKey < 0 || parser.pathKey < 0 || unchecked(scan.kind[stemKey]) != <u8>Kind.Absent) return;
+  const kind = unchecked(scan.kind[parser.pathKey]);
+  if (kind != <u8>Kind.String && kind != <u8>Kind.Text) return;
+  readKey(parser.pathKey, scan);
+  let n = 0;
+  while (n < valueLen && load<u8>(valuePtr + <usize>n) != 0x3f) n++;
+  // Our own copy: valuePtr may point into a buffer the next decode reuses.
+  stem.reset();
+  stem.copy(valuePtr, n);
+  setField(scan, parser.fields, Field.UriStem, stem.ptr, stem.length);
+}
+
+function readLine(parser: RawParser, scan: Scan): void {
   if (isString(scan, parser.logKey)) {
     readKey(parser.logKey, scan);
     // The decoded line must outlive this record's later stages: keep our own copy.

@@ -5,7 +5,8 @@
 /** Keys produced by tripline's raw-line parser. */
 export const CANONICAL_KEYS = [
   "client_ip", "user", "method", "path", "query", "status", "size", "referer", "user_agent", "response_time",
-  "host", "program", "pid", "message", "auth_user", "auth_result", "level", "event_type", "user_id",
+  "host", "program", "pid", "message", "auth_user", "auth_result", "auth_method", "level", "event_type", "user_id",
+  "protocol", "format", "uri_stem",
 ];
 
 /**
@@ -34,8 +35,9 @@ const USER_AGENT = ["user_agent", "agent"];
 export const SIGMA_FIELDS: [string, string[]][] = [
   ["c-ip", CLIENT_IP],
   ["src_ip", CLIENT_IP],
-  ["cs-uri-stem", ["path"]],
-  // Canonical `path` excludes the query, stock `path` includes it.
+  // `path` is the request target with its query (Fluent Bit's parsers and
+  // tripline's own); the module cuts uri_stem from it when a rule needs it.
+  ["cs-uri-stem", ["uri_stem", "path"]],
   ["cs-uri-query", ["query", "path"]],
   ["cs-uri", ["path"]],
   ["cs-method", ["method"]],

@@ -53,9 +53,20 @@
 // start-anchored patterns usually has one; a set with an unanchored pattern
 // keeps scanning (the search loop is always alive).
 
-import { determinize, StateBudgetExceeded, type SubsetDfa } from "./determinize.js";
+import {
+  collectEdgeSets,
+  computeByteClasses,
+  determinize,
+  liveNodes,
+  StateBudgetExceeded,
+  type ByteClasses,
+  type PatternDfa,
+  type SubsetDfa,
+} from "./determinize.js";
+import { fullSet, type ByteSet } from "./bytes.js";
 import { minimize } from "./minimize.js";
 import { Nfa, NfaTooLarge, type Frag } from "./nfa.js";
+import { product, type Component } from "./product.js";
 import { regexFragment } from "./regex.js";
 import { sigmaFragment } from "./sigma.js";
 import { PatternError, type Dfa, type PatternSpec } from "./types.js";
@@ -65,75 +76,64 @@ export { matchReference } from "./reference.js";
 
 export const DEFAULT_MAX_STATES = 50000;
 /** NFA nodes one pattern may use (large repetition counts are the usual cause). */
-const MAX_NFA_NODES_PER_PATTERN = 100000;
-const MAX_NFA_NODES = 2000000;
+const MAX_NFA_NODES = 100000;
 
 const OPS = new Set(["contains", "startswith", "endswith", "equals", "re"]);
 
-function patternFragment(nfa: Nfa, p: PatternSpec): Frag {
-  if (p.op === "re") return regexFragment(nfa, p.id, p.value, p.cased);
-  return sigmaFragment(nfa, p.op, p.value, p.cased);
+interface PatternNfa {
+  nfa: Nfa;
+  root: number;
+  live: Uint8Array;
 }
 
-/** The labelled NFA of a pattern set; `root` is the search node. */
-function buildNfa(patterns: PatternSpec[]): { nfa: Nfa; root: number } {
+/** One pattern's labelled NFA under its own search root (a self-loop on every byte). */
+function patternNfa(p: PatternSpec): PatternNfa {
+  if (!OPS.has(p.op)) throw new PatternError(p.id, `unknown string operator "${String(p.op)}"`);
+  if (typeof p.value !== "string") throw new PatternError(p.id, `pattern value must be a string`);
   const nfa = new Nfa(MAX_NFA_NODES);
-  const root = nfa.node();
-  const all = new Uint32Array(8).fill(0xffffffff);
-  nfa.char(root, all, root);
-  for (const p of patterns) {
-    if (!OPS.has(p.op)) throw new PatternError(p.id, `unknown string operator "${String(p.op)}"`);
-    if (typeof p.value !== "string") throw new PatternError(p.id, `pattern value must be a string`);
-    const before = nfa.size;
-    nfa.limit = Math.min(MAX_NFA_NODES, before + MAX_NFA_NODES_PER_PATTERN);
-    let frag: Frag;
-    nfa.currentOwner = p.id;
-    try {
-      frag = patternFragment(nfa, p);
-      const fin = nfa.node();
-      nfa.epsilon(frag.out, fin);
-      nfa.finalOf[fin] = p.id;
-    } catch (err) {
-      if (!(err instanceof NfaTooLarge)) throw err;
-      if (err.limit === MAX_NFA_NODES && before + MAX_NFA_NODES_PER_PATTERN > MAX_NFA_NODES) {
-        throw new PatternError(-1, `the patterns together are too large: more than ${MAX_NFA_NODES} NFA nodes`);
-      }
-      throw new PatternError(
-        p.id,
-        `pattern is too large: it needs more than ${MAX_NFA_NODES_PER_PATTERN} automaton nodes (large repetition counts such as {1000}?)`,
-      );
-    }
+  try {
+    const root = nfa.node();
+    nfa.char(root, fullSet(), root);
+    const frag: Frag = p.op === "re" ? regexFragment(nfa, p.id, p.value, p.cased) : sigmaFragment(nfa, p.op, p.value, p.cased);
     nfa.epsilon(root, frag.in);
+    const fin = nfa.node();
+    nfa.epsilon(frag.out, fin);
+    nfa.finalOf[fin] = p.id;
+    return { nfa, root, live: liveNodes(nfa) };
+  } catch (err) {
+    if (!(err instanceof NfaTooLarge)) throw err;
+    throw new PatternError(
+      p.id,
+      `pattern is too large: it needs more than ${MAX_NFA_NODES} automaton nodes (large repetition counts such as {1000}?)`,
+    );
   }
-  return { nfa, root };
 }
 
-function budgetExceeded(patterns: PatternSpec[], maxStates: number): PatternError {
-  if (patterns.length > 1) {
-    // Find a pattern that is too large on its own, to point at it.
-    for (const p of patterns) {
-      try {
-        const { nfa, root } = buildNfa([p]);
-        determinize(nfa, root, maxStates);
-      } catch (err) {
-        if (err instanceof StateBudgetExceeded) {
-          return new PatternError(
-            p.id,
-            `pattern needs more than ${maxStates} automaton states on its own (the state budget)`,
-          );
-        }
-        throw err;
-      }
-    }
+/** Hopcroft-minimizes one pattern's DFA into a compact component. */
+function toComponent(raw: PatternDfa): Component {
+  const K = raw.classCount;
+  const n = raw.stateCount;
+  const keys = new Array<string>(n);
+  for (let s = 0; s < n; s++) keys[s] = raw.emitAnywhere[s].join(",") + "/" + raw.emitAtEnd[s].join(",");
+  const { blockOf, blockCount } = minimize(n, K, raw.next, keys);
+  const next = new Uint32Array(blockCount * K);
+  const emitAnywhere = new Array<number[]>(blockCount);
+  const emitAtEnd = new Array<number[]>(blockCount);
+  for (let s = 0; s < n; s++) {
+    const b = blockOf[s];
+    if (emitAnywhere[b] !== undefined) continue;
+    emitAnywhere[b] = raw.emitAnywhere[s];
+    emitAtEnd[b] = raw.emitAtEnd[s];
+    for (let c = 0; c < K; c++) next[b * K + c] = blockOf[raw.next[s * K + c]];
   }
-  if (patterns.length === 1) {
-    return new PatternError(patterns[0].id, `pattern needs more than ${maxStates} automaton states (the state budget)`);
-  }
-  return new PatternError(
-    -1,
-    `the ${patterns.length} patterns of this field together need more than ${maxStates} automaton states (the state budget); ` +
-      `split them over fewer rules or simplify wildcards and regexes`,
-  );
+  return {
+    stateCount: blockCount,
+    start: blockOf[raw.start],
+    next,
+    emitAnywhere,
+    emitAtEnd,
+    idle: raw.idle >= 0 ? blockOf[raw.idle] : -1,
+  };
 }
 
 /** Minimizes and renumbers breadth-first from the start state. */
@@ -213,13 +213,31 @@ function finish(raw: SubsetDfa): Dfa {
 /** Compiles the patterns of one field into one labelled DFA. */
 export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number }): Dfa {
   const maxStates = options?.maxStates ?? DEFAULT_MAX_STATES;
-  const { nfa, root } = buildNfa(patterns);
+  const nfas = patterns.map(patternNfa);
+  const sets = new Map<string, ByteSet>();
+  for (const { nfa, live } of nfas) collectEdgeSets(nfa, live, sets);
+  const classes: ByteClasses = computeByteClasses(sets.values());
+  const components = nfas.map(({ nfa, root, live }, i) => {
+    try {
+      return toComponent(determinize(nfa, root, live, classes, maxStates));
+    } catch (err) {
+      if (!(err instanceof StateBudgetExceeded)) throw err;
+      throw new PatternError(
+        patterns[i].id,
+        `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`,
+      );
+    }
+  });
   let raw: SubsetDfa;
   try {
-    raw = determinize(nfa, root, maxStates);
+    raw = product(components, classes, maxStates);
   } catch (err) {
-    if (err instanceof StateBudgetExceeded) throw budgetExceeded(patterns, maxStates);
-    throw err;
+    if (!(err instanceof StateBudgetExceeded)) throw err;
+    throw new PatternError(
+      -1,
+      `the ${patterns.length} patterns of this field together need more than ${maxStates} automaton states (the state budget); ` +
+        `split them over fewer rules or simplify wildcards and regexes`,
+    );
   }
   return finish(raw);
 }

@@ -27,6 +27,8 @@ export interface ByteClasses {
 
 /** Partitions 0..255 so that bytes of one class belong to exactly the same sets. */
 export function computeByteClasses(sets: Iterable<ByteSet>): ByteClasses {
+  // Refine one partition of 0..255 by each set in turn: the class of a byte
+  // becomes (its old class, whether the set holds it).
   const cls = new Int32Array(256);
   let count = 1;
   const remap = new Int32Array(512);
@@ -52,7 +54,7 @@ export interface SubsetDfa extends ByteClasses {
   emitAtEnd: number[][];
 }
 
-function sortedUnique(ids: number[]): number[] {
+export function sortedUnique(ids: number[]): number[] {
   if (ids.length < 2) return ids;
   ids.sort((a, b) => a - b);
   let w = 1;
@@ -61,11 +63,10 @@ function sortedUnique(ids: number[]): number[] {
   return ids;
 }
 
-export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDfa {
+/** Live nodes: those that can reach a final node without a start edge. */
+export function liveNodes(nfa: Nfa): Uint8Array {
   const N = nfa.size;
-  const { eps, charSet, charTo, startTo, endTo, finalOf, owner } = nfa;
-
-  // Live nodes: those that can reach a final node without a start edge.
+  const { eps, charTo, endTo, finalOf } = nfa;
   const revHead = new Int32Array(N).fill(-1);
   const revNext: number[] = [];
   const revFrom: number[] = [];
@@ -97,32 +98,55 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
       }
     }
   }
+  return live;
+}
 
-  // Byte classes from the sets of all useful char edges.
-  const distinct = new Map<string, ByteSet>();
-  for (let u = 0; u < N; u++) {
-    const sets = charSet[u];
+/** Adds the byte sets of the NFA's useful char edges to `into`, keyed by setKey. */
+export function collectEdgeSets(nfa: Nfa, live: Uint8Array, into: Map<string, ByteSet>): void {
+  for (let u = 0; u < nfa.size; u++) {
+    if (!live[u]) continue;
+    const sets = nfa.charSet[u];
     for (let i = 0; i < sets.length; i++) {
-      if (live[charTo[u][i]]) {
+      if (live[nfa.charTo[u][i]]) {
         const k = setKey(sets[i]);
-        if (!distinct.has(k)) distinct.set(k, sets[i]);
+        if (!into.has(k)) into.set(k, sets[i]);
       }
     }
   }
-  const { classMap, classCount } = computeByteClasses(distinct.values());
+}
+
+export interface PatternDfa extends SubsetDfa {
+  /** The state with no pattern progress (only the search loop, or nothing); -1 if unreachable. */
+  idle: number;
+}
+
+/**
+ * Subset construction of one NFA (normally: one pattern under its own search
+ * root) over the given byte classes, which must separate all its edge sets.
+ */
+export function determinize(nfa: Nfa, root: number, live: Uint8Array, classes: ByteClasses, maxStates: number): PatternDfa {
+  const N = nfa.size;
+  const { eps, charSet, charTo, startTo, endTo, finalOf } = nfa;
+  const { classMap, classCount } = classes;
   const K = classCount;
   const classesOfKey = new Map<string, Uint8Array>();
-  for (const [k, s] of distinct) {
-    const seen = new Uint8Array(K);
-    const list: number[] = [];
-    for (let b = 0; b < 256; b++) {
-      if (hasByte(s, b) && !seen[classMap[b]]) {
-        seen[classMap[b]] = 1;
-        list.push(classMap[b]);
+  const classesOf = (set: ByteSet): Uint8Array => {
+    const k = setKey(set);
+    let list = classesOfKey.get(k);
+    if (list === undefined) {
+      const seenCls = new Uint8Array(K);
+      const out: number[] = [];
+      for (let b = 0; b < 256; b++) {
+        if (hasByte(set, b) && !seenCls[classMap[b]]) {
+          seenCls[classMap[b]] = 1;
+          out.push(classMap[b]);
+        }
       }
+      list = Uint8Array.from(out);
+      classesOfKey.set(k, list);
     }
-    classesOfKey.set(k, Uint8Array.from(list));
-  }
+    return list;
+  };
   // Per node: outgoing char edges as (class list, target), live targets only.
   const edgeCls: Uint8Array[][] = new Array(N);
   const edgeTo: number[][] = new Array(N);
@@ -134,11 +158,20 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
     for (let i = 0; i < sets.length; i++) {
       const v = charTo[u][i];
       if (!live[v]) continue;
-      const cl = classesOfKey.get(setKey(sets[i]))!;
+      const cl = classesOf(sets[i]);
       if (cl.length === 0) continue;
       edgeCls[u].push(cl);
       edgeTo[u].push(v);
     }
+  }
+
+  // Important nodes: the only ones kept in subsets. A node whose edges are
+  // all epsilon or start edges adds nothing once its closure is in the set,
+  // and leaving it out lets equivalent subsets coincide.
+  const important = new Uint8Array(N);
+  for (let u = 0; u < N; u++) {
+    if (!live[u]) continue;
+    if (edgeTo[u].length > 0 || finalOf[u] >= 0 || endTo[u].some((v) => live[v])) important[u] = 1;
   }
 
   // Closures, with a stamp array instead of clearing a visited set.
@@ -147,8 +180,11 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
   const inBase = new Uint8Array(N);
   const work: number[] = [];
 
-  /** Live nodes reachable from seeds by eps (and start) edges; skips base nodes if skipBase. */
-  const closure = (seeds: number[], allowStart: boolean, skipBase: boolean): number[] => {
+  /**
+   * Important nodes (all live ones if `all`) reachable from seeds by eps (and
+   * start) edges; skips base nodes if skipBase.
+   */
+  const closure = (seeds: number[], allowStart: boolean, skipBase: boolean, all = false): number[] => {
     const out: number[] = [];
     stamp++;
     work.length = 0;
@@ -158,8 +194,9 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
       if (mark[u] === stamp) continue;
       mark[u] = stamp;
       if (skipBase && inBase[u]) continue;
-      if (live[u]) out.push(u);
-      else if (!allowStart) continue;
+      if (live[u]) {
+        if (all || important[u]) out.push(u);
+      } else if (!allowStart) continue;
       for (const v of eps[u]) if (mark[v] !== stamp) work.push(v);
       if (allowStart) for (const v of startTo[u]) if (mark[v] !== stamp) work.push(v);
     }
@@ -195,7 +232,7 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
   // The base set.
   const hasBase = live[root] === 1;
   const base = hasBase ? closure([root], false, false) : [];
-  for (const u of base) inBase[u] = 1;
+  if (hasBase) for (const u of closure([root], false, false, true)) inBase[u] = 1;
   const baseMove: number[][] = [];
   for (let c = 0; c < K; c++) baseMove.push([]);
   for (const u of base) {
@@ -216,6 +253,25 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
   };
   const seen = new Uint32Array(N);
   let seenStamp = 0;
+  /** Sorted union of the closures of `seeds`, without base nodes if skipBase. */
+  const closeSorted = (seeds: ArrayLike<number>, count: number, skipBase: boolean): Int32Array => {
+    seenStamp++;
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const cl = closureOf(seeds[i]);
+      for (let j = 0; j < cl.length; j++) {
+        const w = cl[j];
+        if (seen[w] === seenStamp || (skipBase && inBase[w])) continue;
+        seen[w] = seenStamp;
+        out.push(w);
+      }
+    }
+    return Int32Array.from(out).sort();
+  };
+
+  // What the base nodes add to every base state's successor on each class.
+  const baseClosed: Int32Array[] = [];
+  for (let c = 0; c < K; c++) baseClosed.push(closeSorted(baseMove[c], baseMove[c].length, true));
 
   // States. The initial state is never looked up, so it stays apart.
   const stateBase: boolean[] = [];
@@ -242,24 +298,25 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
     return id;
   };
 
-  const intern = (isBase: boolean, nodes: number[]): number => {
-    const extras = Int32Array.from(nodes).sort();
+  /** The state of the sorted node list nodes[0..len); nodes may be a scratch buffer. */
+  const intern = (isBase: boolean, nodes: Int32Array, len: number): number => {
     let h = isBase ? 0x51ed270b : 0x2545f491;
-    for (let i = 0; i < extras.length; i++) h = Math.imul(h ^ extras[i], 0x9e3779b1) ^ (h >>> 15);
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ nodes[i], 0x9e3779b1) ^ (h >>> 15);
     let bucket = byHash.get(h);
     if (bucket !== undefined) {
       for (const id of bucket) {
         if (stateBase[id] !== isBase) continue;
         const other = stateExtras[id];
-        if (other.length !== extras.length) continue;
+        if (other.length !== len) continue;
         let same = true;
-        for (let i = 0; i < extras.length && same; i++) same = other[i] === extras[i];
+        for (let i = 0; i < len && same; i++) same = other[i] === nodes[i];
         if (same) return id;
       }
     } else {
       bucket = [];
       byHash.set(h, bucket);
     }
+    const extras = nodes.slice(0, len);
     const any = finalsOf(extras);
     const end = endFinals(extras, false, isBase);
     if (isBase) {
@@ -280,22 +337,17 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
 
   const buckets: number[][] = [];
   for (let c = 0; c < K; c++) buckets.push([]);
-  const baseOnly = new Int32Array(K).fill(-1);
-  let emptyState = -1;
-  const targets: number[] = [];
-  // Pattern ids reported by the state being expanded: their nodes are
-  // dropped from its successors, since the runtime already remembers them.
-  const reported = new Set<number>();
+  const bucketHash = new Int32Array(K);
+  const ownOf: Int32Array[] = new Array(K);
+  const merged = new Int32Array(N);
+  const EMPTY = new Int32Array(0);
 
   for (let s = 0; s < stateBase.length; s++) {
     const isBase = stateBase[s];
     const extras = stateExtras[s];
-    reported.clear();
-    for (const p of emitAnywhere[s]) reported.add(p);
-    const pruning = reported.size > 0;
+    // The state's own move on each class (base nodes are handled by baseClosed).
     for (let i = 0; i < extras.length; i++) {
       const u = extras[i];
-      if (pruning && reported.has(owner[u])) continue;
       const cls = edgeCls[u];
       const to = edgeTo[u];
       for (let j = 0; j < cls.length; j++) {
@@ -304,44 +356,73 @@ export function determinize(nfa: Nfa, root: number, maxStates: number): SubsetDf
         for (let x = 0; x < cl.length; x++) buckets[cl[x]].push(v);
       }
     }
+    // Classes with the same move share one closure.
+    const seenBuckets = new Map<number, number[]>();
     for (let c = 0; c < K; c++) {
-      const bucket = buckets[c];
-      let t: number;
-      if (bucket.length === 0 && !isBase) {
-        if (emptyState < 0) emptyState = intern(false, []);
-        t = emptyState;
+      const b = buckets[c];
+      if (b.length === 0) {
+        ownOf[c] = EMPTY;
+        continue;
+      }
+      let h = b.length;
+      for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x2c1b3c6d) ^ (h >>> 13);
+      bucketHash[c] = h;
+      const same = seenBuckets.get(h);
+      let found = -1;
+      if (same) {
+        for (const d of same) {
+          const o = buckets[d];
+          if (o.length !== b.length) continue;
+          let eq = true;
+          for (let i = 0; i < b.length && eq; i++) eq = o[i] === b[i];
+          if (eq) {
+            found = d;
+            break;
+          }
+        }
+        if (found < 0) same.push(c);
       } else {
-        const own = bucket.length;
-        let pruned = false;
-        if (isBase) {
-          for (const v of baseMove[c]) {
-            if (pruning && reported.has(owner[v])) pruned = true;
-            else bucket.push(v);
+        seenBuckets.set(h, [c]);
+      }
+      ownOf[c] = found >= 0 ? ownOf[found] : closeSorted(b, b.length, isBase);
+    }
+    for (let c = 0; c < K; c++) buckets[c].length = 0;
+
+    for (let c = 0; c < K; c++) {
+      const own = ownOf[c];
+      let t: number;
+      if (!isBase) {
+        t = intern(false, own, own.length);
+      } else {
+        // Sorted merge of own and baseClosed[c].
+        const bc = baseClosed[c];
+        let i = 0;
+        let j = 0;
+        let n = 0;
+        while (i < own.length && j < bc.length) {
+          const a = own[i];
+          const b = bc[j];
+          if (a < b) {
+            merged[n++] = a;
+            i++;
+          } else if (b < a) {
+            merged[n++] = b;
+            j++;
+          } else {
+            merged[n++] = a;
+            i++;
+            j++;
           }
         }
-        const onlyBase = own === 0 && !pruned;
-        if (onlyBase && baseOnly[c] >= 0) {
-          t = baseOnly[c];
-        } else {
-          seenStamp++;
-          targets.length = 0;
-          for (let i = 0; i < bucket.length; i++) {
-            const cl = closureOf(bucket[i]);
-            for (let j = 0; j < cl.length; j++) {
-              const w = cl[j];
-              if (seen[w] === seenStamp || (isBase && inBase[w])) continue;
-              seen[w] = seenStamp;
-              targets.push(w);
-            }
-          }
-          t = intern(isBase, targets);
-          if (onlyBase) baseOnly[c] = t;
-        }
-        bucket.length = 0;
+        while (i < own.length) merged[n++] = own[i++];
+        while (j < bc.length) merged[n++] = bc[j++];
+        t = intern(true, merged, n);
       }
       next[s * K + c] = t;
     }
   }
 
-  return { classMap, classCount: K, stateCount: stateBase.length, start: 0, next, emitAnywhere, emitAtEnd };
+  let idle = -1;
+  for (let s = 1; s < stateBase.length && idle < 0; s++) if (stateExtras[s].length === 0) idle = s;
+  return { classMap, classCount: K, stateCount: stateBase.length, start: 0, next, emitAnywhere, emitAtEnd, idle };
 }

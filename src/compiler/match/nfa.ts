@@ -32,10 +32,6 @@ export class Nfa {
   readonly endTo: number[][] = [];
   /** Pattern id for final nodes, -1 otherwise. */
   readonly finalOf: number[] = [];
-  /** Pattern id of the pattern each node was built for (-1: shared). */
-  readonly owner: number[] = [];
-  /** Owner given to the nodes created from now on. */
-  currentOwner = -1;
   /** Node creation throws NfaTooLarge beyond this count. */
   limit: number;
 
@@ -56,7 +52,6 @@ export class Nfa {
     this.startTo.push([]);
     this.endTo.push([]);
     this.finalOf.push(-1);
-    this.owner.push(this.currentOwner);
     return n;
   }
 

@@ -1,6 +1,5 @@
 // Turns a rule's condition tree into the postfix program the module's
-// rules/rule.ts runs, and works out whether the rule can hold with no
-// predicate true (then it must be evaluated on every record).
+// rules/rule.ts runs, and works out which predicates wake the rule up.
 import type { Condition } from "../ir.js";
 import type { Tables } from "./predicates.js";
 
@@ -9,9 +8,53 @@ export const MAX_STACK = 256;
 
 export interface CompiledCondition {
   code: number[];
+  /** Predicates of which at least one holds whenever the condition holds (the rule's triggers). */
   predicates: Set<number>;
   alwaysEvaluate: boolean;
   maxDepth: number;
+}
+
+/**
+ * A set of predicates at least one of which must hold for `cond` to hold, or
+ * null when the condition can hold with none true (then it is evaluated on
+ * every record). For `and`, one argument's set suffices: the one least likely
+ * to fire (fewest presence tests, then fewest members), so rules gated on
+ * "the record has a path" are not woken by every access record.
+ */
+export function triggers(cond: Condition, tables: Tables): Set<number> | null {
+  switch (cond.k) {
+    case "pred":
+      if (cond.pred.kind === "exists" && !cond.pred.value) return null;
+      return new Set([tables.predicate(cond.pred)]);
+    case "const":
+      return cond.value ? null : new Set();
+    case "not":
+      return null;
+    case "or": {
+      const all = new Set<number>();
+      for (const arg of cond.args) {
+        const t = triggers(arg, tables);
+        if (t === null) return null;
+        t.forEach((p) => all.add(p));
+      }
+      return all;
+    }
+    case "and": {
+      let best: Set<number> | null = null;
+      let bestCost = Infinity;
+      for (const arg of cond.args) {
+        const t = triggers(arg, tables);
+        if (t === null) continue;
+        const presence = [...t].filter((p) => tables.predicates.items[p].pred.kind === "exists").length;
+        const cost = presence * 1e6 + t.size;
+        if (cost < bestCost) {
+          best = t;
+          bestCost = cost;
+        }
+      }
+      return best;
+    }
+  }
 }
 
 export function compileCondition(cond: Condition, tables: Tables): CompiledCondition {
@@ -80,29 +123,6 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
       }
     }
   }
-  return { code, predicates, alwaysEvaluate: evaluate(code, () => false), maxDepth };
-}
-
-/** Runs postfix code the way the module does; used for alwaysEvaluate and in tests. */
-export function evaluate(code: number[], holds: (predicate: number) => boolean): boolean {
-  const stack: boolean[] = [];
-  for (let pc = 0; pc < code.length; ) {
-    const op = code[pc];
-    if (op === Op.Predicate) {
-      stack.push(holds(code[pc + 1] | (code[pc + 2] << 8)));
-      pc += 3;
-    } else if (op === Op.And || op === Op.Or) {
-      const n = code[pc + 1];
-      const args = stack.splice(stack.length - n, n);
-      stack.push(op === Op.And ? args.every(Boolean) : args.some(Boolean));
-      pc += 2;
-    } else if (op === Op.Not) {
-      stack.push(!stack.pop());
-      pc += 1;
-    } else {
-      stack.push(op === Op.True);
-      pc += 1;
-    }
-  }
-  return stack.length > 0 && stack[stack.length - 1];
+  const trigger = triggers(cond, tables);
+  return { code, predicates: trigger ?? predicates, alwaysEvaluate: trigger === null, maxDepth };
 }
