@@ -1,17 +1,21 @@
 // Per-correlation state: one fixed-size entry per group key, found by a
 // 64-bit key hash in an open-addressing index, kept in least-recently-used
 // order. At `capacity` keys the least recently used one is evicted (and
-// counted), so memory plateaus at the cap whatever the traffic. Entry memory
-// grows by doubling up to the cap, so idle rules cost little.
+// counted), so memory plateaus at the cap whatever the traffic. Entries live
+// in chunks of CHUNK allocated as keys arrive: idle rules cost little, and
+// growing never copies (a doubling realloc would leave the old blocks behind
+// in linear memory, which never shrinks).
 //
 // Entry layout (bytes): 0 hash u64 | 8 prev i32 | 12 next i32 |
 //   16 last alert ms i64 | 24 first event ms i64 | 32.. payload of the type.
 export const HEADER = 32;
 const EMPTY: i32 = -1;
 const NEVER: i64 = i64.MIN_VALUE;
+const CHUNK_BITS = 10;
+const CHUNK: i32 = 1 << CHUNK_BITS;
 
 export class Store {
-  entries: usize = 0;
+  chunks: usize[] = [];
   allocated: i32 = 0;
   used: i32 = 0;
   head: i32 = EMPTY; // most recently used
@@ -32,7 +36,7 @@ export class Store {
   }
 
   @inline at(entry: i32): usize {
-    return this.entries + <usize>entry * <usize>this.entrySize;
+    return unchecked(this.chunks[entry >> CHUNK_BITS]) + <usize>(entry & (CHUNK - 1)) * <usize>this.entrySize;
   }
 
   private slotOf(hash: u64): i32 {
@@ -86,18 +90,17 @@ export class Store {
       this.free = load<i32>(this.at(e), 12);
       return e;
     }
-    if (this.allocated * this.entrySize >= this.grown) this.grow();
+    if ((this.allocated & (CHUNK - 1)) == 0) {
+      // A new chunk, sized down for a small capacity.
+      const left = this.capacity - this.allocated;
+      const count = left < CHUNK ? left : CHUNK;
+      this.chunks.push(heap.alloc(<usize>count * <usize>this.entrySize));
+      this.grown += <i64>count * <i64>this.entrySize;
+    }
     return this.allocated++;
   }
 
-  private grown: i32 = 0;
-  private grow(): void {
-    let count = this.grown == 0 ? 64 : (this.grown / this.entrySize) * 2;
-    if (count > this.capacity) count = this.capacity;
-    const bytes = count * this.entrySize;
-    this.entries = this.entries == 0 ? heap.alloc(<usize>bytes) : heap.realloc(this.entries, <usize>bytes);
-    this.grown = bytes;
-  }
+  private grown: i64 = 0;
 
   /** Removes an entry: unlinks it, deletes it from the index (backward shift) and frees it. */
   remove(e: i32): void {
@@ -146,6 +149,6 @@ export class Store {
 
   /** Bytes of entry memory in use (for statistics). */
   bytes(): i64 {
-    return <i64>this.grown + <i64>this.index.length * 4;
+    return this.grown + <i64>this.index.length * 4;
   }
 }
