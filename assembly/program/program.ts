@@ -62,16 +62,18 @@ export class Program {
 function readMatcher(r: Reader): Matcher {
   const m = new Matcher();
   m.slot = r.u16();
-  m.urlDecode = (r.u8() & 1) != 0;
+  const flags = r.u8();
+  m.urlDecode = (flags & 1) != 0;
+  m.wide = (flags & 2) != 0;
   m.classCount = r.u16();
   const stateCount = r.u32();
   m.start = r.i32();
   m.dead = r.i32();
-  m.emitLimit = r.i32();
+  m.special = r.i32();
   const listBytes = r.u32();
   r.align4();
   m.classMap = r.bytes(256);
-  m.next = r.bytes(<usize>stateCount * <usize>m.classCount * 2);
+  m.next = r.bytes(<usize>stateCount * <usize>m.classCount * (m.wide ? 4 : 2));
   r.align4();
   m.emitAnywhere = r.bytes(<usize>stateCount * 4);
   m.emitAtEnd = r.bytes(<usize>stateCount * 4);

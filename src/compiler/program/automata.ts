@@ -45,16 +45,25 @@ export function buildAutomata(
   return out;
 }
 
+/**
+ * Lays the automaton out for the module's scanning loop (assembly/match/dfa.ts):
+ * states that report at any position come first, then the dead state, so one
+ * compare per byte tells whether anything special happened; transitions hold
+ * the target's row offset (state x classCount), saving a multiply per byte;
+ * 16-bit entries when the table allows, else 32-bit.
+ */
 export function writeAutomaton(w: ByteWriter, a: SlotAutomaton): void {
   const { dfa } = a;
-  // New numbering: emit-anywhere states first.
+  const k = dfa.classCount;
+  const dead = dfa.dead >= 0 && dfa.emitAnywhere[dfa.dead].length === 0 && dfa.emitAtEnd[dfa.dead].length === 0 ? dfa.dead : -1;
   const order: number[] = [];
   for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length > 0) order.push(s);
-  const emitLimit = order.length;
-  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length === 0) order.push(s);
+  if (dead >= 0) order.push(dead);
+  const special = order.length;
+  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length === 0 && s !== dead) order.push(s);
   const renumber = new Array<number>(dfa.stateCount);
   order.forEach((old, now) => (renumber[old] = now));
-  if (dfa.stateCount > 0xffff) throw new Error("automaton exceeds 65535 states");
+  const wide = dfa.stateCount * k > 0xffff;
 
   const lists: number[] = [];
   const listIndex = new Map<string, number>();
@@ -73,17 +82,21 @@ export function writeAutomaton(w: ByteWriter, a: SlotAutomaton): void {
   const atEnd = order.map((old) => listOffset([...dfa.emitAtEnd[old]].sort((x, y) => x - y)));
 
   w.u16(a.slot);
-  w.u8(a.urlDecode ? 1 : 0);
-  w.u16(dfa.classCount);
+  w.u8((a.urlDecode ? 1 : 0) | (wide ? 2 : 0));
+  w.u16(k);
   w.u32(dfa.stateCount);
-  w.i32(renumber[dfa.start]);
-  w.i32(dfa.dead >= 0 ? renumber[dfa.dead] : -1);
-  w.i32(emitLimit);
+  w.i32(renumber[dfa.start] * k);
+  w.i32(dead >= 0 ? renumber[dead] * k : -1);
+  w.i32(special * k);
   w.u32(lists.length * 2);
   w.align4();
   w.bytes(dfa.classMap);
   for (const old of order) {
-    for (let c = 0; c < dfa.classCount; c++) w.u16(renumber[dfa.next[old * dfa.classCount + c]]);
+    for (let c = 0; c < k; c++) {
+      const row = renumber[dfa.next[old * k + c]] * k;
+      if (wide) w.u32(row);
+      else w.u16(row);
+    }
   }
   w.align4();
   for (const off of anywhere) w.u32(off);
