@@ -5,7 +5,7 @@ import { Program, readProgram } from "./program/program";
 import { Scan, scanRecord } from "./record/scan";
 import { Fired } from "./match/fired";
 import { RawParser, parseRaw } from "./record/raw/line";
-import { readSlot, valuePtr, valueLen } from "./fields/slot";
+import { presentKey, valuePtr, valueLen } from "./fields/slot";
 import { needsUrlDecode, urlDecode } from "./fields/urldecode";
 import { runMatcher } from "./match/dfa";
 import { parseNumber, testNumber } from "./match/number";
@@ -57,12 +57,17 @@ export function load(ptr: usize, len: usize): bool {
 
 function testSlots(): void {
   const slots = program.slots;
-  for (let s = 0; s < slots.length; s++) {
+  const tested = program.testedSlots;
+  for (let t = 0; t < tested.length; t++) {
+    const s = unchecked(tested[t]);
     const tests = unchecked(program.slotTests[s]);
-    if (!readSlot(unchecked(slots[s]), scan)) continue;
+    const key = presentKey(unchecked(slots[s]), scan);
+    if (key < 0) continue;
+    for (let k = tests.existsFrom; k < tests.existsTo; k++) fired.set(unchecked(program.exists[k]).predicate);
+    if (!tests.readsValue) continue; // presence was all it needed: no decoding
+    readKey(key, scan);
     const p = valuePtr;
     const len = valueLen;
-    for (let k = tests.existsFrom; k < tests.existsTo; k++) fired.set(unchecked(program.exists[k]).predicate);
     if (tests.matcherTo > tests.matcherFrom) {
       const decode = tests.urlDecode && needsUrlDecode(p, len);
       if (decode) urlDecode(p, len, urlDecoded);

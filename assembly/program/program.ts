@@ -31,6 +31,8 @@ export class SlotTests {
   existsTo: i32 = 0;
   /** Some automaton of the slot also reads the URL-decoded value. */
   urlDecode: bool = false;
+  /** Some test needs the value, not only its presence. */
+  readsValue: bool = false;
 }
 
 export class Program {
@@ -44,6 +46,8 @@ export class Program {
   statsInterval: i64 = 0;
   slots: Slot[] = [];
   slotTests: SlotTests[] = [];
+  /** The slots some predicate tests (group-by and redaction slots may have none). */
+  testedSlots: StaticArray<i32> = new StaticArray<i32>(0);
   predicateCount: i32 = 0;
   matchers: Matcher[] = [];
   numbers: NumberTest[] = [];
@@ -212,4 +216,17 @@ function indexSlotTests(p: Program): void {
     if (t.existsTo == 0) t.existsFrom = k;
     t.existsTo = k + 1;
   }
+  let n = 0;
+  for (let s = 0; s < p.slotTests.length; s++) {
+    const t = p.slotTests[s];
+    t.readsValue = t.matcherTo > t.matcherFrom || t.numberTo > t.numberFrom || t.cidrTo > t.cidrFrom;
+    if (hasTests(t)) n++;
+  }
+  p.testedSlots = new StaticArray<i32>(n);
+  n = 0;
+  for (let s = 0; s < p.slotTests.length; s++) if (hasTests(p.slotTests[s])) p.testedSlots[n++] = s;
+}
+
+function hasTests(t: SlotTests): bool {
+  return t.matcherTo > t.matcherFrom || t.numberTo > t.numberFrom || t.cidrTo > t.cidrFrom || t.existsTo > t.existsFrom;
 }

@@ -79,11 +79,26 @@ const AFTER_KEY = 5; // ':'
 
 let stringHadEscape = false;
 
+// Eight bytes at a time: any byte below 0x20, a quote or a backslash?
+// (The classic "has less than" / "has zero byte" tests; false alarms only
+// send the loop to the byte-by-byte path, which decides.)
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+@inline function special8(v: u64): u64 {
+  const control = (v - 0x2020202020202020) & ~v & HIGHS;
+  const q = v ^ 0x2222222222222222;
+  const b = v ^ 0x5c5c5c5c5c5c5c5c;
+  return control | ((q - ONES) & ~q & HIGHS) | ((b - ONES) & ~b & HIGHS);
+}
+
 /** Returns the offset just past a string starting at `at` (the quote), or -1. */
 function skipString(p: usize, at: i32, len: i32): i32 {
   let i = at + 1;
   stringHadEscape = false;
-  while (i < len) {
+  while (true) {
+    while (i + 8 <= len && special8(load<u64>(p + <usize>i)) == 0) i += 8;
+    if (i >= len) return -1;
     const c = <u32>load<u8>(p + <usize>i);
     if (c == QUOTE) return i + 1;
     if (c < 0x20) return -1;
@@ -105,7 +120,6 @@ function skipString(p: usize, at: i32, len: i32): i32 {
     }
     i++;
   }
-  return -1;
 }
 
 /** Returns the offset just past a number starting at `at`, or -1. */

@@ -10,6 +10,7 @@ import { Program } from "../program/program";
 import { hashBytes } from "../record/keys";
 
 export const SECTIONS = 64;
+const INDEX = 256; // power of two, at least 2 x SECTIONS
 const SECTION_BYTES = 48;
 
 export class Stats {
@@ -26,6 +27,9 @@ export class Stats {
   sectionName: usize = heap.alloc(SECTIONS * SECTION_BYTES);
   sections: i32 = 0;
   hits: i64 = 0;
+  // Open-addressing index over sectionHash: slot + 1, 0 = empty. Rebuilt when a
+  // section is replaced, which only happens once 64 are tracked.
+  sectionIndex: StaticArray<u8> = new StaticArray<u8>(INDEX);
 
   constructor(public program: Program) {
     this.interval = program.statsInterval;
@@ -43,6 +47,25 @@ export class Stats {
     for (let k = 0; k < this.ruleAlerts.length; k++) unchecked((this.ruleAlerts[k] = 0));
     this.sections = 0;
     this.hits = 0;
+    memory.fill(changetype<usize>(this.sectionIndex), 0, INDEX);
+  }
+
+  private findSection(h: u32): i32 {
+    let i = h & (INDEX - 1);
+    while (true) {
+      const e = <i32>unchecked(this.sectionIndex[i]);
+      if (e == 0) return -1 - <i32>i; // absent: -1 - free index position
+      if (unchecked(this.sectionHash[e - 1]) == h) return e - 1;
+      i = (i + 1) & (INDEX - 1);
+    }
+  }
+
+  private reindex(): void {
+    memory.fill(changetype<usize>(this.sectionIndex), 0, INDEX);
+    for (let k = 0; k < this.sections; k++) {
+      const at = -1 - this.findSection(unchecked(this.sectionHash[k]));
+      unchecked((this.sectionIndex[at] = <u8>(k + 1)));
+    }
   }
 
   /** True when the record at `t` closes the interval (the caller then writes and resets). */
@@ -67,24 +90,25 @@ export class Stats {
     if (end > SECTION_BYTES - 1) end = SECTION_BYTES - 1;
     this.hits++;
     const h = hashBytes(path, end);
-    let min = 0;
-    for (let k = 0; k < this.sections; k++) {
-      if (unchecked(this.sectionHash[k]) == h) {
-        unchecked((this.sectionHits[k] += 1));
-        return;
-      }
-      if (unchecked(this.sectionHits[k]) < unchecked(this.sectionHits[min])) min = k;
+    const found = this.findSection(h);
+    if (found >= 0) {
+      unchecked((this.sectionHits[found] += 1));
+      return;
     }
     let slot = this.sections;
     let start: i64 = 0;
     if (slot == SECTIONS) {
       // Space-saving: the least-hit section gives way, and the newcomer inherits its count.
-      slot = min;
-      start = unchecked(this.sectionHits[min]);
+      slot = 0;
+      for (let k = 1; k < SECTIONS; k++) if (unchecked(this.sectionHits[k]) < unchecked(this.sectionHits[slot])) slot = k;
+      start = unchecked(this.sectionHits[slot]);
+      unchecked((this.sectionHash[slot] = h));
+      this.reindex();
     } else {
       this.sections++;
+      unchecked((this.sectionHash[slot] = h));
+      unchecked((this.sectionIndex[-1 - found] = <u8>(slot + 1)));
     }
-    unchecked((this.sectionHash[slot] = h));
     unchecked((this.sectionHits[slot] = start + 1));
     const at = this.sectionName + <usize>slot * SECTION_BYTES;
     store<u8>(at, <u8>end);
