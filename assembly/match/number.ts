@@ -26,13 +26,21 @@ export function parseNumber(p: usize, len: i32): f64 {
   } else if (i < len && load<u8>(p) == 0x2b) {
     i++;
   }
+  // Digits beyond the 19th cannot change an f64; they only move the decimal
+  // point, so a 400-digit value neither overflows nor becomes NaN.
   let mantissa: f64 = 0;
   let digits = 0;
+  let kept = 0;
   let scale = 0;
   while (i < len) {
     const d = <u32>load<u8>(p + <usize>i) - 0x30;
     if (d >= 10) break;
-    mantissa = mantissa * 10 + <f64>d;
+    if (kept < 19) {
+      mantissa = mantissa * 10 + <f64>d;
+      if (mantissa != 0) kept++;
+    } else {
+      scale++;
+    }
     digits++;
     i++;
   }
@@ -41,8 +49,11 @@ export function parseNumber(p: usize, len: i32): f64 {
     while (i < len) {
       const d = <u32>load<u8>(p + <usize>i) - 0x30;
       if (d >= 10) break;
-      mantissa = mantissa * 10 + <f64>d;
-      scale--;
+      if (kept < 19) {
+        mantissa = mantissa * 10 + <f64>d;
+        scale--;
+        if (mantissa != 0) kept++;
+      }
       digits++;
       i++;
     }
@@ -68,7 +79,10 @@ export function parseNumber(p: usize, len: i32): f64 {
     scale += expNegative ? -exp : exp;
   }
   if (i != len) return NaN;
-  const value = scale == 0 ? mantissa : mantissa * Math.pow(10, <f64>scale);
+  if (mantissa == 0) return negative ? -0.0 : 0;
+  // Two steps keep 10^scale finite for values near the f64 limits.
+  const half = scale / 2;
+  const value = scale == 0 ? mantissa : mantissa * Math.pow(10, <f64>half) * Math.pow(10, <f64>(scale - half));
   return negative ? -value : value;
 }
 

@@ -16,55 +16,34 @@ function isSpace(c: u8): bool {
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
-/** Copies record[from, to) leaving out the member [keyAt, valueEnd) and its separating comma. */
-function copyWithout(record: usize, from: i32, to: i32, keyAt: i32, valueEnd: i32): void {
-  if (keyAt < from || keyAt >= to) {
-    out.copy(record + <usize>from, to - from);
-    return;
-  }
-  out.copy(record + <usize>from, keyAt - from);
-  let rest = valueEnd;
-  let at = rest;
-  while (at < to && isSpace(load<u8>(record + <usize>at))) at++;
-  if (at < to && load<u8>(record + <usize>at) == 0x2c) rest = at + 1;
-  out.copy(record + <usize>rest, to - rest);
-}
-
 function trimTrailingComma(): void {
   let n = out.length;
   while (n > 0 && isSpace(load<u8>(out.ptr + <usize>(n - 1)))) n--;
   if (n > 0 && load<u8>(out.ptr + <usize>(n - 1)) == 0x2c) out.length = n - 1;
 }
 
-/** Starts the output: the record without its closing brace, then `"<namespace>":{`. */
+/**
+ * Starts the output: the record without its closing brace and without any
+ * member named like the ones tripline writes (each with its separating
+ * comma), then `"<namespace>":{`.
+ */
 export function beginNamespace(record: usize, scan: Scan, program: Program): void {
   out.reset();
-  let members = scan.members;
-  // Up to two owned members to leave out; copy around them in record order.
-  let aAt = scan.nsKeyAt;
-  let aEnd = scan.nsValueEnd;
-  let bAt = scan.alertKeyAt;
-  let bEnd = scan.alertValueEnd;
-  if (aAt >= 0) members--;
-  if (bAt >= 0) members--;
-  if (aAt < 0 || (bAt >= 0 && bAt < aAt)) {
-    const t1 = aAt;
-    const t2 = aEnd;
-    aAt = bAt;
-    aEnd = bEnd;
-    bAt = t1;
-    bEnd = t2;
+  const owned = scan.owned;
+  const removed = owned.length >> 3;
+  let at = 0;
+  for (let k = 0; k < removed; k++) {
+    const keyAt = load<i32>(owned.ptr + (<usize>k << 3));
+    const valueEnd = load<i32>(owned.ptr + (<usize>k << 3), 4);
+    out.copy(record + <usize>at, keyAt - at);
+    // Skip the member and the comma after it.
+    at = valueEnd;
+    while (at < scan.closeAt && isSpace(load<u8>(record + <usize>at))) at++;
+    if (at < scan.closeAt && load<u8>(record + <usize>at) == 0x2c) at++;
   }
-  if (aAt < 0) {
-    out.copy(record, scan.closeAt);
-  } else if (bAt < 0) {
-    copyWithout(record, 0, scan.closeAt, aAt, aEnd);
-  } else {
-    copyWithout(record, 0, bAt, aAt, aEnd);
-    copyWithout(record, bAt, scan.closeAt, bAt, bEnd);
-  }
+  out.copy(record + <usize>at, scan.closeAt - at);
   trimTrailingComma();
-  if (members > 0) out.byte(0x2c);
+  if (scan.members > removed) out.byte(0x2c);
   out.byte(0x22);
   out.copy(program.namespace.ptr, program.namespace.len);
   out.ascii('":{');

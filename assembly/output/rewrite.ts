@@ -31,8 +31,12 @@ export function applyRedactions(program: Program, scan: Scan, record: usize, rec
     for (let k = 0; k < rule.redactions.length; k++) {
       const red = rule.redactions[k];
       const key = presentKey(program.slots[red.slot], scan);
-      // Only members of the record itself; fields parsed out of a raw line are redacted through that line.
+      // Only members of the record itself: fields read out of a raw line (also
+      // a JSON line's members) live in another buffer; they are redacted
+      // through the line (`field: log`).
       if (key < 0 || unchecked(scan.kind[key]) != <u8>Kind.String) continue;
+      const at = unchecked(scan.valueStart[key]);
+      if (at < record || at >= record + <usize>recordLen) continue;
       if (unchecked(kinds[key]) == 0) unchecked((edited[edits++] = key));
       unchecked((kinds[key] = kinds[key] | (<u8>1 << red.kind)));
     }

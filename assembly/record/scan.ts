@@ -34,11 +34,11 @@ export class Scan {
   members: i32 = 0;
   /** Changes with every scan, so caches keyed on a record can tell records apart. */
   serial: u32 = 0;
-  /** Spans of existing members tripline writes itself (namespace, alert field), or -1. */
-  nsKeyAt: i32 = -1;
-  nsValueEnd: i32 = -1;
-  alertKeyAt: i32 = -1;
-  alertValueEnd: i32 = -1;
+  /**
+   * Existing members with the names tripline writes (namespace, alert field),
+   * every occurrence, in record order: pairs of (key offset, value end offset).
+   */
+  owned: Bytes = new Bytes(64);
   // Per wanted key: value span (absolute addresses) and kind.
   valueStart: StaticArray<usize>;
   valueEnd: StaticArray<usize>;
@@ -172,10 +172,7 @@ export function scanRecord(p: usize, len: i32, out: Scan): bool {
   out.serial = ++serials;
   for (let k = 0; k < wanted; k++) unchecked((out.kind[k] = <u8>Kind.Absent));
   out.members = 0;
-  out.nsKeyAt = -1;
-  out.nsValueEnd = -1;
-  out.alertKeyAt = -1;
-  out.alertValueEnd = -1;
+  out.owned.reset();
   stack.reset();
 
   let i = 0;
@@ -287,12 +284,11 @@ export function scanRecord(p: usize, len: i32, out: Scan): bool {
 
 function noteMember(out: Scan, p: usize, key: i32, keyAt: i32, valueAt: i32, valueEnd: i32, kind: i32, escaped: bool): void {
   if (key < 0) return;
-  if (key == out.namespaceKey) {
-    out.nsKeyAt = keyAt;
-    out.nsValueEnd = valueEnd;
-  } else if (key == out.alertKey) {
-    out.alertKeyAt = keyAt;
-    out.alertValueEnd = valueEnd;
+  if (key == out.namespaceKey || key == out.alertKey) {
+    out.owned.reserve(8);
+    store<i32>(out.owned.ptr + <usize>out.owned.length, keyAt);
+    store<i32>(out.owned.ptr + <usize>out.owned.length, valueEnd, 4);
+    out.owned.length += 8;
   }
   unchecked((out.valueStart[key] = p + <usize>valueAt));
   unchecked((out.valueEnd[key] = p + <usize>valueEnd));

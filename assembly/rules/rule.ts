@@ -45,9 +45,9 @@ export class Rule {
   redactions: Redaction[] = [];
 }
 
-const stack = new StaticArray<bool>(256);
+const stack = new StaticArray<bool>(1024);
 
-/** Runs the rule's postfix program. The compiler bounds its stack depth to 256. */
+/** Runs the rule's postfix program. The compiler bounds its stack depth to 1024. */
 export function evaluate(rule: Rule, fired: Fired): bool {
   let sp = 0;
   let pc = rule.code;

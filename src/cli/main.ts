@@ -9,6 +9,7 @@ import { readSuite, runSuite } from "./suite.js";
 import { printSummary, Progress } from "./report.js";
 import { compileSources, readSources, ruleFiles, DEFAULT_RULES, isRuleError, type CompileOptions } from "../compiler/compile.js";
 import { buildModule, PACKAGE_ROOT } from "../compiler/module.js";
+import { MAX_KEYS } from "../compiler/program/encode.js";
 import { FluentBitHost } from "../host/host.js";
 import { emptyResult, replayText } from "../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../logs/parsers.js";
@@ -37,6 +38,12 @@ function number(p: Parsed, name: string): number | undefined {
   return n;
 }
 
+function keyCap(p: Parsed): number | undefined {
+  const n = number(p, "max-keys");
+  if (n !== undefined && (!Number.isInteger(n) || n > MAX_KEYS)) throw new UsageError(`--max-keys must be a whole number from 1 to ${MAX_KEYS}`);
+  return n;
+}
+
 /** 0 is allowed here: it turns the statistics off. */
 function statsInterval(p: Parsed): number | undefined {
   const v = str(p, "stats-interval");
@@ -52,7 +59,7 @@ function compileOptions(p: Parsed): CompileOptions {
   return {
     fieldMapFile: fields,
     namespace: str(p, "namespace"),
-    maxKeys: number(p, "max-keys"),
+    maxKeys: keyCap(p),
     latenessSec: number(p, "lateness"),
     statsIntervalSec: statsInterval(p),
   };

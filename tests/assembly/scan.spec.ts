@@ -35,10 +35,14 @@ describe("scanRecord", () => {
     expect(scan.kind[0]).toBe(<u8>Kind.Absent);
   });
 
-  it("finds an existing namespace member", () => {
+  it("finds every existing namespace member", () => {
     expect(run('{"a":1,"tripline":{"rules":[]}}')).toBe(true);
-    expect(scan.nsKeyAt).toBe(7);
-    expect(scan.nsValueEnd).toBe(30);
+    expect(scan.owned.length).toBe(8);
+    expect(load<i32>(scan.owned.ptr)).toBe(7);
+    expect(load<i32>(scan.owned.ptr, 4)).toBe(30);
+    expect(run('{"tripline":1,"b":2,"tripline":"x"}')).toBe(true);
+    expect(scan.owned.length).toBe(16);
+    expect(load<i32>(scan.owned.ptr, 8)).toBe(20);
   });
 
   it("rejects what is not one JSON object", () => {

@@ -4,7 +4,9 @@ import type { Condition } from "../ir.js";
 import type { Tables } from "./predicates.js";
 
 export const Op = { Predicate: 1, And: 2, Or: 3, Not: 4, True: 5, False: 6 } as const;
-export const MAX_STACK = 256;
+export const MAX_STACK = 1024; // assembly/rules/rule.ts
+/** Operands per and/or instruction: wide lists become a tree, keeping the stack shallow. */
+const CHUNK = 32;
 
 export interface CompiledCondition {
   code: number[];
@@ -109,12 +111,12 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
           push();
           break;
         }
-        // n-ary nodes are split into chunks of at most 255 operands.
+        // n-ary nodes are split into chunks of at most CHUNK operands.
         const chunks: Condition[][] = [];
-        for (let i = 0; i < args.length; i += 255) chunks.push(args.slice(i, i + 255));
+        for (let i = 0; i < args.length; i += CHUNK) chunks.push(args.slice(i, i + CHUNK));
         if (chunks.length > 1) {
-          work.push({ emit: [op, chunks.length], pops: chunks.length });
-          for (let i = chunks.length - 1; i >= 0; i--) work.push({ cond: { k: c.k, args: chunks[i] } });
+          // A tree of chunks, itself chunked again when there are many.
+          work.push({ cond: { k: c.k, args: chunks.map((chunk) => ({ k: c.k, args: chunk }) as Condition) } });
         } else {
           work.push({ emit: [op, args.length], pops: args.length });
           for (let i = args.length - 1; i >= 0; i--) work.push({ cond: args[i] });

@@ -49,6 +49,8 @@ export interface EncodeOptions {
 export const DEFAULT_STATS_INTERVAL_SEC = 300;
 
 export const DEFAULT_MAX_KEYS = 10000;
+/** Each key costs index and entry memory up front of its chunk; beyond this a module would not fit in 4 GiB. */
+export const MAX_KEYS = 4_000_000;
 export const DEFAULT_LATENESS_SEC = 60;
 
 export interface Program {
@@ -66,6 +68,10 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   const alertField = options.alertField ?? `${namespace}_alert`;
   for (const key of [namespace, alertField]) {
     if (!SAFE_KEY.test(key)) throw new Error(`'${key}' is not usable as a record key: use 1-64 of A-Z a-z 0-9 _ . -`);
+  }
+  const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
+  if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > MAX_KEYS) {
+    throw new RangeError(`the key cap must be a whole number from 1 to ${MAX_KEYS}, got ${maxKeys}`);
   }
   const tables = new Tables();
   tables.keys.id(namespace, namespace);
@@ -205,7 +211,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   }
   writeCorrelations(w, set, correlationSlots, tagIndex, {
     latenessSec: options.latenessSec ?? DEFAULT_LATENESS_SEC,
-    maxKeys: options.maxKeys ?? DEFAULT_MAX_KEYS,
+    maxKeys,
     seed: options.seed ?? Math.floor(Math.random() * 0x100000000),
   });
 
