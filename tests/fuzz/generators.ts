@@ -58,6 +58,12 @@ const ATTACK_PATHS = [
   "/search?q=select",
   "/a+b+c%2",
   "/%",
+  "/login?user=bob&password=hunter2&next=/",
+  "/api?PWD=s3cr3t",
+  "/pay?card=4111 1111 1111 1111",
+  "/pay?card=4111-1111-1111-1111&cvv=123",
+  "/order/5500005555555559",
+  "/order/1234567890123456",
 ];
 
 const NORMAL_PATHS = ["/", "/index.html", "/static/app.js?v=3", "/api/v1/users/42", "/favicon.ico", "/search?q=blue+shoes", "/caf\u00e9/men\u00fc", "/\u{1F600}/emoji", "/a b"];
@@ -119,6 +125,9 @@ const LINES = [
   "<SCRIPT SRC=//evil>",
   "link: JAVASCRIPT:void(0)",
   "plain line without anything",
+  "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc",
+  "charge ok card=4012888888881881 amount=10",
+  'login failed {"user":"bob","password":"hunter2"}',
 ];
 
 const OWNED_VALUES = ['{"rules":["edge-rule"],"level":"low","tags":[]}', '"edge value"', "[1,2,3]", "null", "0", "true", '{"tripline":{"tripline":"nested"}}', '""', "{}"];
@@ -264,6 +273,7 @@ export class RecordGenerator {
   private nsec = 0;
   private burstIp: string | null = null;
   private burstLeft = 0;
+  private depth = 0;
 
   constructor(readonly rng: Rng) {
     this.time = 1_700_000_000 + rng.int(50_000_000);
@@ -290,7 +300,7 @@ export class RecordGenerator {
       this.burstLeft--;
       return this.burstIp!;
     }
-    if (r.chance(0.03)) {
+    if (r.chance(0.06)) {
       this.burstIp = r.pick(BURST_IPS);
       this.burstLeft = r.range(3, 12);
       return this.burstIp;
@@ -343,7 +353,7 @@ export class RecordGenerator {
           ["path", { str: this.path() }],
           ["code", this.code()],
           ["size", this.number()],
-          ["referer", { str: r.pick(["-", "https://example.com/", this.path()]) }],
+          ["referer", { str: r.pick(["-", "https://example.com/", this.path(), "https://shop.example/pay?card=4111111111111111"]) }],
           ["agent", this.agent()],
         ];
         break;
@@ -385,7 +395,16 @@ export class RecordGenerator {
         ];
         break;
       default:
-        m = [[r.pick(["log", "log", "message", "msg"]), { str: r.pick(LINES) + (r.chance(0.3) ? " " + r.pick(ATTACK_PATHS) : "") }]];
+        if (r.chance(0.35) && this.depth === 0) {
+          // A JSON application line inside a raw line (tail without a parser, or a forwarder): the
+          // module adopts its members for keys the record lacks.
+          this.depth++;
+          const inner = new TextDecoder().decode(serialize(this.members(), r.chance(0.7) ? "fluentbit" : "raw", r, r.chance(0.2) ? 0.4 : 0).bytes);
+          this.depth--;
+          m = [["log", { str: inner + r.pick(["", "", "\n", "\r\n"]) }]];
+        } else {
+          m = [[r.pick(["log", "log", "message", "msg"]), { str: r.pick(LINES) + (r.chance(0.3) ? " " + r.pick(ATTACK_PATHS) : "") }]];
+        }
     }
     // Fields absent, null, or of another type.
     for (let i = 0; i < m.length; i++) {
@@ -395,7 +414,7 @@ export class RecordGenerator {
     // Extra members, nested values, owned keys, duplicates.
     if (r.chance(0.3)) m.push(["extra", { json: r.pick(['{"nested":{"tripline":"keep me"}}', "[1,2,[3,{}]]", '{"path":"/../nested"}', "[]", "{}", '"x"']) }]);
     if (r.chance(0.12)) this.ownedKeys(m);
-    if (r.chance(0.08)) {
+    if (r.chance(0.08) && m.length > 0) {
       const dup = r.pick(m);
       m.splice(r.int(m.length + 1), 0, [dup[0], r.chance(0.5) ? { str: this.path() } : dup[1]]);
     }
@@ -481,6 +500,7 @@ export class RecordGenerator {
       }
       default: {
         const m = this.members();
+        if (m.length === 0) m.push(["path", { str: r.pick(ATTACK_PATHS) }]);
         const n = r.range(1, 4);
         for (let i = 0; i < n; i++) {
           const [k, v] = r.pick(m);

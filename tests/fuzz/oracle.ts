@@ -191,33 +191,213 @@ export function unescapeString(b: Uint8Array, start: number, end: number): Uint8
 
 // ---------------------------------------------------------------- predicates
 
-/** The record as the rules read it. */
+/**
+ * Record keys the module's raw-line reading may fill in when a record lacks
+ * them (assembly/record/raw/fields.ts FIELD_NAMES).
+ */
+export const CANONICAL_FIELDS = new Set([
+  "uri_stem", "client_ip", "user", "method", "path", "query", "protocol", "status", "size", "referer", "user_agent",
+  "response_time", "host", "program", "pid", "message", "auth_result", "auth_user", "auth_method", "event_type", "format",
+]);
+
+/** A slot's value: latin1 bytes, null when absent, undefined when the oracle cannot tell. */
+export type SlotValue = string | null | undefined;
+
+function memberValue(bytes: Uint8Array, m: TopMember): string {
+  if (m.kind !== "string") return latin1(bytes.subarray(m.valueStart, m.valueEnd));
+  if (m.valueEscaped) return latin1(unescapeString(bytes, m.valueStart + 1, m.valueEnd - 1));
+  return latin1(bytes.subarray(m.valueStart + 1, m.valueEnd - 1));
+}
+
+/** What tripline's syslog/auth line reading may fill in (assembly/record/raw/syslog.ts). */
+const SYSLOG_FIELDS = new Set(["host", "program", "pid", "message", "auth_result", "auth_method", "auth_user", "client_ip", "event_type", "format"]);
+const AUTH_MESSAGE_FIELDS = new Set(["auth_result", "auth_method", "auth_user", "client_ip", "event_type"]);
+
+/**
+ * Fields of an Apache/Nginx access line (common or combined, optional
+ * trailing response time), as documented in assembly/record/raw/access.ts;
+ * null when the line is not one.
+ */
+export function parseAccessLine(s: string): Map<string, string> | null {
+  const len = s.length;
+  const space = (i: number) => s[i] === " " || s[i] === "\t";
+  const tokenEnd = (at: number) => {
+    while (at < len && !space(at)) at++;
+    return at;
+  };
+  const skip = (at: number) => {
+    while (at < len && space(at)) at++;
+    return at;
+  };
+  const quotedEnd = (at: number) => {
+    for (let i = at + 1; i < len; i++) if (s[i] === '"' && (i + 1 === len || space(i + 1))) return i + 1;
+    return -1;
+  };
+  const digit = (c: string | undefined) => c !== undefined && c >= "0" && c <= "9";
+  const ipEnd = tokenEnd(0);
+  if (ipEnd === 0 || ipEnd >= len) return null;
+  let at = skip(ipEnd);
+  at = skip(tokenEnd(at)); // ident
+  const userAt = at;
+  const userEnd = tokenEnd(at);
+  at = skip(userEnd);
+  if (at >= len || s[at] !== "[") return null;
+  while (at < len && s[at] !== "]") at++;
+  at = skip(at + 1);
+  if (at >= len || s[at] !== '"') return null;
+  const requestAt = at + 1;
+  const requestEnd = quotedEnd(at);
+  if (requestEnd < 0) return null;
+  at = skip(requestEnd);
+  const statusAt = at;
+  const statusEnd = tokenEnd(at);
+  if (statusEnd - statusAt !== 3 || !digit(s[statusAt])) return null;
+  at = skip(statusEnd);
+  const sizeAt = at;
+  const sizeEnd = tokenEnd(at);
+  const f = new Map<string, string>();
+  const set = (k: string, v: string) => {
+    if (!f.has(k)) f.set(k, v);
+  };
+  set("format", "access");
+  set("client_ip", s.slice(0, ipEnd));
+  if (!(userEnd - userAt === 1 && s[userAt] === "-")) set("user", s.slice(userAt, userEnd));
+  const req = s.slice(requestAt, requestEnd - 1);
+  const rTokenEnd = (i: number) => {
+    while (i < req.length && req[i] !== " " && req[i] !== "\t") i++;
+    return i;
+  };
+  const rSkip = (i: number) => {
+    while (i < req.length && (req[i] === " " || req[i] === "\t")) i++;
+    return i;
+  };
+  const methodEnd = rTokenEnd(0);
+  if (methodEnd < req.length) {
+    set("method", req.slice(0, methodEnd));
+    const targetAt = rSkip(methodEnd);
+    const targetEnd = rTokenEnd(targetAt);
+    const target = req.slice(targetAt, targetEnd);
+    set("path", target);
+    const q = target.indexOf("?");
+    if (q >= 0) set("query", target.slice(q + 1));
+    const protoAt = rSkip(targetEnd);
+    if (protoAt < req.length) set("protocol", req.slice(protoAt, rTokenEnd(protoAt)));
+  } else set("path", req);
+  set("status", s.slice(statusAt, statusAt + 3));
+  set("size", s.slice(sizeAt, sizeEnd));
+  at = skip(sizeEnd);
+  if (at < len && s[at] === '"') {
+    const refEnd = quotedEnd(at);
+    if (refEnd < 0) return f;
+    set("referer", s.slice(at + 1, refEnd - 1));
+    at = skip(refEnd);
+    if (at < len && s[at] === '"') {
+      const agentEnd = quotedEnd(at);
+      if (agentEnd < 0) return f;
+      set("user_agent", s.slice(at + 1, agentEnd - 1));
+      at = skip(agentEnd);
+    }
+  }
+  while (at < len) {
+    const end = tokenEnd(at);
+    let from = at;
+    if (s.startsWith("rt=", at) || s.startsWith("request_time=", at)) from = at + (s[at] === "r" && s[at + 1] === "t" ? 3 : 13);
+    if (from < end && digit(s[from])) {
+      set("response_time", s.slice(from, end));
+      break;
+    }
+    at = skip(end);
+  }
+  return f;
+}
+
+/**
+ * The record as the rules read it. A record holding a raw line
+ * ({"log": ...}) gets, for keys it lacks, the members of a JSON line or the
+ * fields of an access line (both modelled); a syslog/auth line (not
+ * modelled) makes the keys that reading may fill unknown. A record from a
+ * syslog parser (message + ident) likewise for the auth fields.
+ */
 export class RecordView {
   private readonly byKey = new Map<string, TopMember>();
-  private readonly cache = new Map<string, string | null>();
+  private readonly cache = new Map<string, SlotValue>();
+  private inner?: RecordView;
+  private lineFields?: Map<string, string>;
+  /** Canonical keys the module may fill from a raw line in a way the oracle does not model. */
+  private unknownFields = new Set<string>();
 
   constructor(
     readonly bytes: Uint8Array,
     readonly parsed: Parsed,
+    owned: string[] = [],
+    nested = false,
   ) {
     for (const m of parsed.members) if (!m.keyEscaped) this.byKey.set(m.rawKey, m);
+    if (nested) return;
+    const log = this.byKey.get("log");
+    if (log && log.kind === "string") {
+      let line = fromLatin1(memberValue(bytes, log));
+      let n = line.length;
+      while (n > 0 && (line[n - 1] === 0x0a || line[n - 1] === 0x0d)) n--;
+      line = line.subarray(0, n);
+      if (n > 0 && line[0] === 0x7b) {
+        if (parseObject(line) !== null) {
+          this.inner = new RecordView(line, scanTop(line), owned, true);
+          for (const k of owned) this.inner.byKey.delete(k);
+        }
+      } else {
+        const access = parseAccessLine(latin1(line));
+        if (access) this.lineFields = access;
+        else this.unknownFields = SYSLOG_FIELDS;
+      }
+    } else {
+      const message = this.byKey.get("message");
+      if (message && message.kind === "string" && this.byKey.has("ident")) this.unknownFields = AUTH_MESSAGE_FIELDS;
+    }
   }
 
-  /** Value (latin1 bytes) of the first candidate key present and not null, or null. */
-  slot(fields: string[]): string | null {
+  /** Value of one record key, as the module reads it after its raw-line reading. */
+  private read(key: string): SlotValue {
+    const own = this.readOwn(key);
+    if (own !== null || key !== "uri_stem" || this.has("uri_stem")) return own;
+    // uri_stem (cs-uri-stem) is cut from a string path, up to its first '?' (assembly/record/raw/line.ts).
+    const kind = this.kindOf("path");
+    if (kind !== "string" && kind !== "text") return null;
+    const path = this.readOwn("path");
+    if (path == null) return path;
+    const q = path.indexOf("?");
+    return q >= 0 ? path.slice(0, q) : path;
+  }
+
+  private has(key: string): boolean {
+    return this.kindOf(key) !== undefined;
+  }
+
+  /** The kind of a key after raw-line reading: a member's kind, "text" for a field from a line, undefined when absent. */
+  private kindOf(key: string): string | undefined {
+    const m = this.byKey.get(key) ?? this.inner?.byKey.get(key);
+    if (m) return m.kind;
+    return this.lineFields?.has(key) ? "text" : undefined;
+  }
+
+  private readOwn(key: string): SlotValue {
+    const m = this.byKey.get(key);
+    if (m) return m.kind === "null" ? null : memberValue(this.bytes, m);
+    const i = this.inner?.byKey.get(key);
+    if (i) return i.kind === "null" ? null : memberValue(this.inner!.bytes, i);
+    const fromLine = this.lineFields?.get(key);
+    if (fromLine !== undefined) return fromLine;
+    return this.unknownFields.has(key) ? undefined : null;
+  }
+
+  /** Value (latin1 bytes) of the first candidate key present and not null; undefined when unknown. */
+  slot(fields: string[]): SlotValue {
     const id = fields.join("\0");
-    if (this.cache.has(id)) return this.cache.get(id)!;
-    let value: string | null = null;
+    if (this.cache.has(id)) return this.cache.get(id);
+    let value: SlotValue = null;
     for (const f of fields) {
-      const m = this.byKey.get(latin1(utf8.encode(f)));
-      if (!m || m.kind === "null") continue;
-      value =
-        m.kind !== "string"
-          ? latin1(this.bytes.subarray(m.valueStart, m.valueEnd))
-          : m.valueEscaped
-            ? latin1(unescapeString(this.bytes, m.valueStart + 1, m.valueEnd - 1))
-            : latin1(this.bytes.subarray(m.valueStart + 1, m.valueEnd - 1));
-      break;
+      value = this.read(latin1(utf8.encode(f)));
+      if (value !== null) break;
     }
     this.cache.set(id, value);
     return value;
@@ -371,11 +551,14 @@ function globRegExp(glob: string): RegExp {
 }
 
 class PredicateEvaluator {
+  /** A number with more than 300 digits was compared in the current record. */
+  longNumber = false;
   private readonly regexps = new Map<Predicate, RegExp>();
   private readonly networks = new Map<Predicate, { net: number[]; prefix: number }>();
 
   eval(p: Predicate, view: RecordView): Tri {
     const value = view.slot(p.fields);
+    if (value === undefined) return undefined;
     switch (p.kind) {
       case "exists":
         return (value !== null) === p.value;
@@ -395,6 +578,7 @@ class PredicateEvaluator {
         if (value === null) return false;
         const x = parseDecimal(value);
         if (Number.isNaN(x)) return false;
+        if ((value.match(/[0-9]/g)?.length ?? 0) > 300) this.longNumber = true;
         // The module accumulates digits in a double: within rounding distance of the
         // threshold the answer is not the oracle's to give.
         if (Math.abs(x - p.value) <= 1e-6 * Math.max(1, Math.abs(p.value))) return undefined;
@@ -473,13 +657,15 @@ class EventCount {
     this.needed = op === "gte" ? Math.ceil(value) : Math.floor(value) + 1;
   }
 
-  observe(t: number, view: RecordView): ExpectedAlert | null {
+  /** Feeds one matched occurrence; "unsure" when a group-by value is not the oracle's to know. */
+  observe(t: number, view: RecordView): ExpectedAlert | null | "unsure" {
+    const values = this.c.groupBy.map((fields) => view.slot(fields));
+    if (values.some((v) => v === undefined)) return "unsure";
     if (t > this.watermark) this.watermark = t;
     else if (this.watermark - t > this.latenessMs) {
       this.late++;
       return null;
     }
-    const values = this.c.groupBy.map((fields) => view.slot(fields));
     if (values.every((v) => v === null) && values.length > 0) return null;
     const key = JSON.stringify(values);
     let s = this.keys.get(key);
@@ -507,7 +693,7 @@ class EventCount {
     if (!(span < this.c.timespanSec * 1000)) return null;
     if (coolingDown) return null;
     s.lastAlert = t;
-    const text = (v: string | null) => (v === null ? null : lenientText.decode(fromLatin1(v)));
+    const text = (v: SlotValue) => (v == null ? null : lenientText.decode(fromLatin1(v)));
     return {
       rule: this.c.id,
       title: this.c.title,
@@ -521,7 +707,7 @@ class EventCount {
       threshold: this.needed,
       window: this.c.timespanSec,
       first: new Date(times[0]).toISOString(),
-      last: new Date(t).toISOString(),
+      last: new Date(times[times.length - 1]).toISOString(), // the newest event kept (events may arrive out of order)
     };
   }
 }
@@ -529,6 +715,55 @@ class EventCount {
 /** The rewrite_tag route name of a correlation (src/compiler/program/correlations.ts documents the rule). */
 export function routeName(c: CorrelationRule): string {
   return (c.name ?? c.id).replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "") || "alert";
+}
+
+// ---------------------------------------------------------------- statistics
+
+/** The interval statistics the module counts on event time (assembly/stats/stats.ts). */
+class StatsModel {
+  from: number | null = null;
+  records = 0;
+  matched = 0;
+  alerted = 0;
+  dropped = 0;
+  rules = new Map<string, number>();
+  alerts: number[];
+  /** Counts no longer exact (a record with an unknown outcome was counted). */
+  unsure = false;
+
+  constructor(
+    readonly intervalMs: number,
+    correlations: number,
+  ) {
+    this.alerts = new Array<number>(correlations).fill(0);
+  }
+
+  reset(from: number): void {
+    this.from = from;
+    this.records = this.matched = this.alerted = this.dropped = 0;
+    this.rules.clear();
+    this.alerts.fill(0);
+    this.unsure = false;
+  }
+
+  /** Whether the record at `t` closes the interval (the module then writes the statistics unless it drops the record). */
+  due(t: number): boolean {
+    if (this.intervalMs <= 0) return false;
+    if (this.from === null) {
+      this.reset(t - (t % this.intervalMs));
+      return false;
+    }
+    return t >= this.from + this.intervalMs;
+  }
+}
+
+export interface ExpectedStats {
+  from: string;
+  to: string;
+  /** Exact counts, when known. */
+  counts?: { records: number; matched: number; alerted: number; dropped: number; rules: Record<string, number> };
+  correlations?: Record<string, { alerts: number; keys: number; capacity: number; evictions: number; late: number }>;
+  interval: number;
 }
 
 // ---------------------------------------------------------------- expectation
@@ -539,15 +774,21 @@ export interface Expectation {
   parsed?: Parsed;
   /** Per rule: matches, does not, or the oracle cannot tell. */
   matches: Tri[];
-  /** The exact namespace object, when every relevant answer is certain. */
+  /** The exact namespace object without `stats`, when every relevant answer is certain. */
   namespace?: Record<string, unknown>;
   route?: string;
+  /** The statistics this record carries (when it closes an interval and is not dropped). */
+  stats?: ExpectedStats;
   /** Certain outcome: "pass" (byte-identical), "drop", "tag"; undefined when unsure. */
   outcome?: "pass" | "drop" | "tag";
   /** Whether a drop is allowed at all (some drop rule is true or unknown). */
   mayDrop: boolean;
-  /** Whether the module must add the namespace (a visible rule is certainly true). */
+  /** Whether the module must add the namespace (a visible rule is certainly true, an alert, or statistics). */
   mustTag: boolean;
+  /** Record keys a redact rule that matches (or may) can rewrite. */
+  redactKeys: string[];
+  /** A numeric predicate read a number of more than 300 digits (see the long-number regression case). */
+  longNumber?: boolean;
 }
 
 export interface OracleOptions {
@@ -555,6 +796,20 @@ export interface OracleOptions {
   latenessSec?: number;
   namespace?: string;
   alertField?: string;
+  /** Seconds of event time between statistics records (default 300; 0 = off). */
+  statsIntervalSec?: number;
+  /** Do not evaluate rules at all (every answer unknown): structure-only checks, and no JS regex runs on hostile input. */
+  structural?: boolean;
+}
+
+interface Pending {
+  t: number;
+  matches: Tri[];
+  alerts: number[];
+  alertsUnsure: boolean;
+  due: boolean;
+  /** The module's count may differ (the long-number bug): later statistics are not exact. */
+  longNumber: boolean;
 }
 
 export class Oracle {
@@ -564,10 +819,14 @@ export class Oracle {
   private readonly silent: boolean[];
   private readonly counters: (EventCount | null)[];
   private readonly feeds: number[][]; // rule -> correlations it feeds
-  /** Correlation state is no longer known exactly (an unknown rule fed it). */
+  private readonly stats: StatsModel;
+  private pending: Pending | null = null;
+  /** Correlation state is no longer known exactly (an unknown rule or group value fed it). */
   correlationsUnsure = false;
   readonly namespaceKey: string;
   readonly alertKey: string;
+  readonly maxKeys: number;
+  private readonly structural: boolean;
 
   constructor(
     readonly set: RuleSet,
@@ -575,6 +834,8 @@ export class Oracle {
   ) {
     this.namespaceKey = options.namespace ?? "tripline";
     this.alertKey = options.alertField ?? `${this.namespaceKey}_alert`;
+    this.maxKeys = options.maxKeys ?? 10000;
+    this.structural = options.structural ?? false;
     this.conditions = set.rules.map((r) => {
       const gate = formatCondition(r.logsource.formats, r.pos);
       return gate ? { k: "and", args: [gate, r.condition] } : r.condition;
@@ -593,24 +854,28 @@ export class Oracle {
     this.silent = referenced.map((ref, r) => ref && !generated[r]);
     this.counters = set.correlations.map((c, k) =>
       c.type === "event_count" && c.rules.length === 1 && c.groupBy.length > 0
-        ? new EventCount(c, k, options.maxKeys ?? 10000, (options.latenessSec ?? 60) * 1000)
+        ? new EventCount(c, k, this.maxKeys, (options.latenessSec ?? 60) * 1000)
         : null,
     );
+    this.stats = new StatsModel((options.statsIntervalSec ?? 300) * 1000, set.correlations.length);
   }
 
-  /** Works out the outcome of one call and advances the correlation state. */
+  /** Works out the outcome of one call. Call settle() with what the module did before the next one. */
   expect(tag: string, time: [number, number], bytes: Uint8Array): Expectation {
-    const none: Expectation = { valid: false, matches: [], outcome: "pass", mayDrop: false, mustTag: false };
+    this.pending = null;
+    const none: Expectation = { valid: false, matches: [], outcome: "pass", mayDrop: false, mustTag: false, redactKeys: [] };
     if (parseObject(bytes) === null) return none;
     const parsed = scanTop(bytes);
-    const view = new RecordView(bytes, parsed);
+    const view = new RecordView(bytes, parsed, [this.namespaceKey, this.alertKey]);
+    this.preds.longNumber = false;
     const rules = this.set.rules;
     const tagBytes = latin1(utf8.encode(tag));
     const matches: Tri[] = rules.map((rule, r) => {
+      if (this.structural) return undefined;
       if (this.globs[r].length > 0 && !this.globs[r].some((g) => g.test(tagBytes))) return false;
       return evalCondition(this.conditions[r], view, this.preds);
     });
-    const t = time[0] * 1000 + Math.floor(time[1] / 1e6);
+    const t = (time[0] >>> 0) * 1000 + Math.floor((time[1] >>> 0) / 1e6);
     const alerts: { alert: ExpectedAlert; c: number }[] = [];
     let alertsUnsure = this.correlationsUnsure;
     matches.forEach((m, r) => {
@@ -623,36 +888,100 @@ export class Oracle {
           continue;
         }
         const a = counter.observe(t, view);
-        if (a) alerts.push({ alert: a, c: k });
+        if (a === "unsure") {
+          alertsUnsure = true;
+          this.correlationsUnsure = true;
+        } else if (a) alerts.push({ alert: a, c: k });
       }
     });
+    const due = this.stats.due(t);
+    this.pending = { t, matches, alerts: alerts.map((a) => a.c), alertsUnsure, due, longNumber: this.preds.longNumber };
     const sure = matches.every((m) => m !== undefined) && !alertsUnsure;
     const isDrop = (r: number) => rules[r].action === "drop";
     const mayDrop = matches.some((m, r) => m !== false && isDrop(r));
-    const mustTag = matches.some((m, r) => m === true && !this.silent[r]) || (!alertsUnsure && alerts.length > 0);
-    const result: Expectation = { valid: true, parsed, matches, mayDrop, mustTag };
-    if (!sure) return result;
-    if (matches.some((m, r) => m && isDrop(r))) return { ...result, outcome: "drop" };
-    if (matches.some((m, r) => m && rules[r].action === "redact")) return result; // rewriting is not modelled
+    const certainDrop = matches.some((m, r) => m === true && isDrop(r));
+    const statsDue = due && !mayDrop;
+    const mustTag =
+      !mayDrop && (matches.some((m, r) => m === true && !this.silent[r]) || (!alertsUnsure && alerts.length > 0) || statsDue);
+    const redactKeys = [...new Set(rules.flatMap((rule, r) => (matches[r] !== false && rule.action === "redact" ? rule.redact.flatMap((x) => x.fields) : [])))];
+    const result: Expectation = { valid: true, parsed, matches, mayDrop, mustTag, redactKeys, longNumber: this.preds.longNumber };
+    if (statsDue) result.stats = this.expectedStats(t, matches, alerts.map((a) => a.c), sure);
+    if (certainDrop) return { ...result, outcome: "drop" };
+    if (!sure || mayDrop) return result;
     const visible = matches.map((m, r) => m === true && !this.silent[r]);
-    if (!visible.some(Boolean) && alerts.length === 0) return { ...result, outcome: "pass" };
+    if (!visible.some(Boolean) && alerts.length === 0 && !statsDue) return { ...result, outcome: "pass" };
     const listed: DetectionRule[] = rules.filter((_, r) => matches[r] === true && (alerts.length > 0 || visible[r]));
-    let level = 0;
-    for (const rule of listed) level = Math.max(level, LEVELS.indexOf(rule.level));
-    for (const { c } of alerts) level = Math.max(level, LEVELS.indexOf(this.set.correlations[c].level));
-    const namespace: Record<string, unknown> = {
-      rules: listed.map((r) => r.id),
-      level: LEVELS[level],
-      tags: [...new Set(listed.flatMap((r) => r.tags))],
-    };
+    const namespace: Record<string, unknown> = {};
+    if (listed.length > 0) {
+      let level = 0;
+      for (const rule of listed) level = Math.max(level, LEVELS.indexOf(rule.level));
+      for (const { c } of alerts) level = Math.max(level, LEVELS.indexOf(this.set.correlations[c].level));
+      namespace.rules = listed.map((r) => r.id);
+      namespace.level = LEVELS[level];
+      namespace.tags = [...new Set(listed.flatMap((r) => r.tags))];
+    }
     if (alerts.length > 0) namespace.alerts = alerts.map((a) => a.alert);
-    const route = alerts.length > 0 ? routeName(this.set.correlations[alerts[0].c]) : undefined;
-    if (alerts.length > 1) return { ...result, outcome: "tag" }; // order of several alerts is the module's
+    const route = alerts.length > 0 ? routeName(this.set.correlations[alerts[0].c]) : statsDue ? "stats" : undefined;
+    if (alerts.length > 1) return { ...result, outcome: "tag" }; // the order of several alerts is the module's
     return { ...result, outcome: "tag", namespace, route };
   }
 
+  private expectedStats(t: number, matches: Tri[], alerts: number[], sure: boolean): ExpectedStats {
+    const s = this.stats;
+    const out: ExpectedStats = { from: new Date(s.from!).toISOString(), to: new Date(t).toISOString(), interval: s.intervalMs / 1000 };
+    if (sure && !s.unsure) {
+      const rules: Record<string, number> = {};
+      const add = (id: string, n: number) => (rules[id] = (rules[id] ?? 0) + n);
+      for (const [id, n] of s.rules) add(id, n);
+      matches.forEach((m, r) => m && add(this.set.rules[r].id, 1));
+      out.counts = {
+        records: s.records + 1,
+        matched: s.matched + (matches.some(Boolean) ? 1 : 0),
+        alerted: s.alerted + (alerts.length > 0 ? 1 : 0),
+        dropped: s.dropped,
+        rules,
+      };
+    }
+    if (!this.correlationsUnsure && this.counters.every((c) => c !== null)) {
+      out.correlations = Object.fromEntries(
+        this.set.correlations.map((c, k) => [
+          c.id,
+          {
+            alerts: s.alerts[k] + alerts.filter((a) => a === k).length,
+            keys: this.counters[k]!.keys.size,
+            capacity: this.maxKeys,
+            evictions: this.counters[k]!.evicted,
+            late: this.counters[k]!.late,
+          },
+        ]),
+      );
+      if (!sure || s.unsure) for (const v of Object.values(out.correlations)) v.alerts = -1; // unknown
+    }
+    return out;
+  }
+
+  /** Advances the statistics with what the module actually did (it may drop a record the oracle was unsure about). */
+  settle(dropped: boolean): void {
+    const p = this.pending;
+    this.pending = null;
+    if (!p) return;
+    const s = this.stats;
+    if (s.intervalMs <= 0) return;
+    const sure = p.matches.every((m) => m !== undefined) && !p.alertsUnsure;
+    if (!sure || p.longNumber) s.unsure = true;
+    s.records++;
+    if (p.matches.some(Boolean)) s.matched++;
+    if (p.alerts.length > 0) s.alerted++;
+    if (dropped) s.dropped++;
+    p.matches.forEach((m, r) => {
+      if (m) s.rules.set(this.set.rules[r].id, (s.rules.get(this.set.rules[r].id) ?? 0) + 1);
+    });
+    for (const c of p.alerts) s.alerts[c]++;
+    if (p.due && !dropped) s.reset(p.t - (p.t % s.intervalMs));
+  }
+
   /** Statistics of the modelled correlations (late events, evicted keys). */
-  stats(): { late: number; evicted: number; keys: number }[] {
+  correlationStats(): { late: number; evicted: number; keys: number }[] {
     return this.counters.map((c) => ({ late: c?.late ?? 0, evicted: c?.evicted ?? 0, keys: c?.keys.size ?? 0 }));
   }
 }

@@ -1,6 +1,6 @@
 // The rule set the fuzz harness runs: every predicate kind (string with and
 // without wildcards, cased, regex, cidr v4/v6, numeric, exists true/false,
-// keywords), `not`, a tag glob, a drop rule, and an event_count correlation
+// keywords), `not`, a tag glob, a redact rule, a drop rule, and an event_count correlation
 // fed by a silent rule, so both the pass-through and the write paths (tag,
 // alert, drop) are hit by generated records.
 
@@ -113,6 +113,24 @@ detection:
     - '<script'
     - 'javascript:'
   condition: keywords
+---
+title: Secrets in a request or a line
+id: fz-redact
+level: informational
+detection:
+  sel:
+    - cs-uri|re|i: '(password|passwd|pwd)='
+    - cs-referer|re: '[0-9]([ -]?[0-9]){12,18}'
+    - log|contains: 'bearer '
+  condition: sel
+tripline:
+  action: redact
+  redact:
+    - {field: path, kind: password}
+    - {field: path, kind: card}
+    - {field: referer, kind: card}
+    - {field: log, kind: bearer}
+    - {field: log, kind: card}
 ---
 title: Health checks
 id: fz-drop-health
