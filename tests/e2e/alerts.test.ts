@@ -68,3 +68,29 @@ for (const format of ["classic", "yaml"] as const) {
     assert.deepEqual(main[3], alerts[0]);
   });
 }
+
+test("the bundled access log through the default pack: Fluent Bit raises exactly the alerts tripline test replays", { skip, timeout: 120000 }, async () => {
+  const { readFileSync } = await import("node:fs");
+  const { FluentBitHost } = await import("../../src/host/host.js");
+  const { replayText } = await import("../../src/logs/replay.js");
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
+  const log = readFileSync(path.join(root, "examples", "logs", "access.log"), "utf8");
+  const wasmPath = path.join(root, "build", "tripline.wasm");
+  // The apache2 parser gives each record its line's time, as `tripline test --parser apache2` does.
+  const expected = replayText(new FluentBitHost(readFileSync(wasmPath)), log, "access.log", { parser: "apache2", year: 2026, tag: "logs.input" });
+  assert.ok(expected.alerts.length >= 5, "the sample raises alerts");
+  const options = { wasm: wasmPath, match: "logs.*", log: "input.log", parser: "apache2", alertField: "tripline_alert", fromHead: true };
+  const config = classicConfig(options).replace("Name    stdout\n    Match   logs.*\n    Format  json_lines", "Name    file\n    Match   logs.*\n    Path    .\n    File    main.jsonl\n    Format  plain");
+  const run = runFluentBit(config, { "input.log": log, "parsers.conf": readFileSync(path.join(root, "examples", "fluent-bit", "parsers.conf"), "utf8") });
+  assert.doesNotMatch(run.stderr, /Got exception running wasm code|invalid JSON format/);
+  const main = run.output("main.jsonl");
+  const alerts = run.output("tripline-alerts.jsonl");
+  assert.equal(main.length, log.trim().split("\n").length, "count in = count out");
+  // One alert record per record that carries alerts; the copies did not pass the filter again
+  // (a second pass would have replaced their alerts or added more copies).
+  const carried = alerts.flatMap((r) => (r.tripline as { alerts: Record<string, unknown>[] }).alerts);
+  const summary = (a: Record<string, unknown>) => JSON.stringify([a.last, a.rule, a.key, a.count ?? a.observed, a.first]);
+  // The emitter behind rewrite_tag may deliver copies in another order than the main stream.
+  assert.deepEqual(carried.map(summary).sort(), expected.alerts.map((a) => summary(a.raw)).sort());
+  assert.equal(main.filter((r) => r.tripline_alert).length, alerts.length);
+});
