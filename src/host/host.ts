@@ -71,7 +71,8 @@ export class FluentBitHost {
 
   /** Copies bytes into the module the way wasm_runtime_module_dup_data does, NUL added. */
   private copyIn(bytes: Uint8Array): number {
-    const ptr = this.exports.__pin(this.exports.__new(bytes.length + 1, 0));
+    // Pointers are unsigned: above 2 GiB an i32 would read as negative.
+    const ptr = this.exports.__pin(this.exports.__new(bytes.length + 1, 0)) >>> 0;
     const mem = new Uint8Array(this.exports.memory.buffer);
     mem.set(bytes, ptr);
     mem[ptr + bytes.length] = 0;

@@ -27,6 +27,27 @@ const TYPES = { event_count: 0, value_count: 1, temporal: 2, temporal_ordered: 3
 /** Events or distinct values one key may need: each costs 8-16 bytes per key. */
 export const MAX_THRESHOLD = 1000;
 
+/** Linear memory a wasm32 module can use, less headroom for everything else. */
+export const STATE_BUDGET_BYTES = 3 * 1024 ** 3;
+
+/**
+ * The most memory one correlation's keys can take at `maxKeys`, mirroring
+ * assembly/correlation/store.ts and the payload of each type.
+ */
+export function worstCaseBytes(c: CorrelationRule, maxKeys: number): number {
+  const needed = c.type === "event_count" || c.type === "value_count" ? countThreshold(c) : 0;
+  const payload =
+    c.type === "event_count" ? 8 + needed * 8
+    : c.type === "value_count" ? 8 + needed * 16 + 3 * 40
+    : c.type === "temporal" || c.type === "temporal_ordered" ? c.rules.length * 8
+    : c.type === "spike" ? 48 + (c.spike?.baselineIntervals ?? 0) * 8
+    : 24;
+  const entry = Math.ceil((32 + payload) / 8) * 8;
+  let index = 16;
+  while (index < maxKeys * 2) index *= 2;
+  return maxKeys * entry + index * 4;
+}
+
 /** A route name rewrite_tag can put in a tag: only A-Z a-z 0-9 . - survive. */
 export function routeName(c: CorrelationRule): string {
   return (c.name ?? c.id).replace(/[^A-Za-z0-9.-]+/g, "-").replace(/^-+|-+$/g, "") || "alert";

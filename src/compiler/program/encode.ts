@@ -23,7 +23,7 @@ import { compileCondition, MAX_STACK, type CompiledCondition } from "./condition
 import { buildAutomata, writeAutomaton } from "./automata.js";
 import { formatCondition } from "./logsource.js";
 import { parseCidr } from "./cidr.js";
-import { writeCorrelations, silentRules, countThreshold } from "./correlations.js";
+import { writeCorrelations, silentRules, countThreshold, worstCaseBytes, STATE_BUDGET_BYTES } from "./correlations.js";
 
 export const MAGIC = 0x4c505254;
 const RAW_SOURCE_KEYS = ["log", "message", "ident"];
@@ -111,6 +111,16 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
     } catch (err) {
       if (err instanceof RuleError) errors.push(err);
       else throw err;
+    }
+  }
+  if (errors.length === 0 && set.correlations.length > 0) {
+    // Every correlation may fill its cap: the sum must fit the module's memory.
+    const total = set.correlations.reduce((n, c) => n + worstCaseBytes(c, maxKeys), 0);
+    if (total > STATE_BUDGET_BYTES) {
+      const gib = (b: number) => (b / 1024 ** 3).toFixed(1);
+      errors.push(
+        new RuleError(set.correlations[0].pos, `at ${maxKeys} keys per correlation the ${set.correlations.length} correlations could hold ${gib(total)} GiB of state, over the ${gib(STATE_BUDGET_BYTES)} GiB a module can safely use: lower --max-keys or the thresholds`),
+      );
     }
   }
   const cidrs = predicates.map((p, id) => ({ ...p, id })).filter((p) => p.pred.kind === "cidr");
