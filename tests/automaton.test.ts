@@ -151,12 +151,14 @@ function mooreCount(dfa: Dfa): number {
 
 const SIGMA_PIECES = ["a", "a", "a", "b", "b", "b", "A", "B", "c", "/", ".", "é", "日", "*", "?", "\\*", "\\?", "\\\\", "\\x", "%"];
 
-function randomSigma(r: Rng, wildcards: boolean): string {
+function randomSigma(r: Rng, star: boolean): string {
   const len = r.range(0, 6);
   let s = "";
+  let stars = 0;
   for (let i = 0; i < len; i++) {
     let piece = r.pick(SIGMA_PIECES);
-    if (!wildcards && (piece === "*" || piece === "?")) piece = "a";
+    // At most two stars: V8's backtracking in the reference is O(n^stars).
+    if (piece === "*" && (!star || stars++ >= 2)) piece = "?";
     s += piece;
   }
   return s;
@@ -166,7 +168,13 @@ const RE_ATOMS = [
   "a", "a", "b", "b", "A", "B", "c", "\\.", "/", "[ab]", "[^a]", "[a-c]", "[A-Z]", "[^A-Za]", "[Z-a]", "[b-]",
   ".", "\\d", "\\w", "\\s", "\\W", "\\x61", "\\x41", "\\xe9", "[\\x80-\\xff]", "é", "日", "😀", "[]", "[^]", "\\n",
 ];
-const RE_QUANTS = ["", "", "", "", "?", "*", "+", "{2}", "{1,3}", "{0,2}", "{2,}", "*?", "+?", "??"];
+const RE_QUANTS = ["?", "*", "+", "{2}", "{1,3}", "{0,2}", "{2,}", "*?", "+?", "??"];
+const RE_BOUNDED = ["?", "{2}", "{1,3}", "{0,2}", "??"];
+
+// Unbounded quantifiers are limited per regex, and groups only get bounded
+// ones: the reference is V8's backtracking matcher, which is exponential on
+// nested stars such as (?:a|a)* and polynomial (n^stars) otherwise.
+let unboundedLeft = 0;
 
 function randomRegexBody(r: Rng, depth: number): string {
   const alts = r.chance(0.25) ? r.range(2, 3) : 1;
@@ -182,7 +190,15 @@ function randomRegexBody(r: Rng, depth: number): string {
       else if (roll < 0.2) atom = r.pick(["(?:^|/)", "(?:$|x)", "(?:^a|b)", "^", "$"]);
       else atom = r.pick(RE_ATOMS);
       // `^` and `$` cannot be quantified in JS; everything else may be.
-      if (atom !== "^" && atom !== "$" && r.chance(0.35)) atom += r.pick(RE_QUANTS);
+      if (atom !== "^" && atom !== "$" && r.chance(0.35)) {
+        const isGroup = atom.startsWith("(");
+        let q = r.pick(isGroup ? RE_BOUNDED : RE_QUANTS);
+        if (q.includes("*") || q.includes("+") || q.endsWith(",}")) {
+          if (unboundedLeft > 0) unboundedLeft--;
+          else q = r.pick(RE_BOUNDED);
+        }
+        atom += q;
+      }
       seq += atom;
     }
     out.push(seq);
@@ -191,18 +207,24 @@ function randomRegexBody(r: Rng, depth: number): string {
 }
 
 function randomRegex(r: Rng): string {
+  unboundedLeft = 2;
   const body = randomRegexBody(r, 0);
   return (r.chance(0.25) ? "^" : "") + body + (r.chance(0.25) ? "$" : "");
 }
 
 const OPS: PatternOp[] = ["contains", "startswith", "endswith", "equals"];
 
-function randomPatterns(r: Rng, count: number, reShare: number, wildcards: boolean): PatternSpec[] {
+/**
+ * `starShare` of the Sigma values may hold `*`. Every `x*y` makes the
+ * automaton remember "x seen", so a large set with many of them is
+ * exponential for any DFA; such sets are tested small.
+ */
+function randomPatterns(r: Rng, count: number, reShare: number, starShare: number): PatternSpec[] {
   const out: PatternSpec[] = [];
   for (let id = 0; id < count; id++) {
     const cased = r.chance(0.5);
     if (r.chance(reShare)) out.push({ id, op: "re", value: randomRegex(r), cased });
-    else out.push({ id, op: r.pick(OPS), value: randomSigma(r, wildcards), cased });
+    else out.push({ id, op: r.pick(OPS), value: randomSigma(r, r.chance(starShare)), cased });
   }
   return out;
 }
@@ -272,7 +294,7 @@ function randomInputs(r: Rng, patterns: PatternSpec[], count: number): Uint8Arra
 test("differential: single random patterns", () => {
   const r = new Rng(SEED);
   for (let round = 0; round < 400; round++) {
-    const patterns = randomPatterns(r, 1, 0.5, true);
+    const patterns = randomPatterns(r, 1, 0.5, 1);
     differential(patterns, randomInputs(r, patterns, 40), `single pattern ${JSON.stringify(patterns[0])}`);
   }
 });
@@ -280,7 +302,7 @@ test("differential: single random patterns", () => {
 test("differential: sets of 5 random patterns", () => {
   const r = new Rng(SEED + 1);
   for (let round = 0; round < 150; round++) {
-    const patterns = randomPatterns(r, 5, 0.4, true);
+    const patterns = randomPatterns(r, 5, 0.4, 1);
     const dfa = buildDfa(patterns);
     checkShape(dfa);
     assert.equal(mooreCount(dfa), dfa.stateCount, `not minimal: ${JSON.stringify(patterns)}`);
@@ -291,7 +313,7 @@ test("differential: sets of 5 random patterns", () => {
 test("differential: sets of 50 random patterns", () => {
   const r = new Rng(SEED + 2);
   for (let round = 0; round < 12; round++) {
-    const patterns = randomPatterns(r, 50, 0.3, round % 2 === 0);
+    const patterns = randomPatterns(r, 50, 0.3, round % 2 === 0 ? 0.5 : 0.1);
     const dfa = buildDfa(patterns);
     checkShape(dfa);
     if (dfa.stateCount < 3000) assert.equal(mooreCount(dfa), dfa.stateCount, "not minimal");
@@ -302,8 +324,8 @@ test("differential: sets of 50 random patterns", () => {
 test("differential: sets of 300 random patterns", () => {
   const r = new Rng(SEED + 3);
   for (let round = 0; round < 3; round++) {
-    // Mostly literals (wildcards only in the first round), some regexes.
-    const patterns = randomPatterns(r, 300, 0.1, round === 0);
+    // Mostly literals (a few with `*`), some regexes.
+    const patterns = randomPatterns(r, 300, 0.1, 0.03);
     const dfa = buildDfa(patterns);
     checkShape(dfa);
     differential(patterns, randomInputs(r, patterns, 2500), `set of 300, round ${round}`);
@@ -459,6 +481,11 @@ test("anchors inside groups and alternatives", () => {
   assert.ok(!hit("re", "a^b", "a^b"));
   assert.ok(!hit("re", "a$b", "ab"));
   assert.ok(hit("re", "(?:a|$)(?:^|b)", ""));
+  // $ then ^ can only hold together on the empty input.
+  for (const source of ["$^", "$^$", "^\\Wb[^]|$^$", "x|$(?:^)"]) {
+    assert.ok(hit("re", source, ""), source);
+    assert.ok(!hit("re", source, "a"), source);
+  }
 });
 
 test("unsupported constructs throw PatternError naming them", () => {
@@ -540,14 +567,24 @@ test("dead state: anchored sets stop early, unanchored ones never do", () => {
   assert.equal(s, anchored.dead);
   const loose = buildDfa([{ id: 1, op: "contains", value: "admin", cased: true }]);
   assert.equal(loose.dead, -1);
+  // After its first byte, ^a[^]*$ loops on every byte but reports at the
+  // end: that state is not dead. (Both orders of the two states in the table.)
+  for (const [value, good, bad] of [["^a[^]*$", 0x61, 0x62], ["^[^a][^]*$", 0x62, 0x61]] as const) {
+    const tail = buildDfa([{ id: 1, op: "re", value, cased: true }]);
+    checkShape(tail);
+    const loop = tail.next[tail.start * tail.classCount + tail.classMap[good]];
+    assert.deepEqual(tail.emitAtEnd[loop], [1]);
+    assert.notEqual(tail.dead, loop, value);
+    assert.equal(tail.dead, tail.next[tail.start * tail.classCount + tail.classMap[bad]], value);
+  }
 });
 
 // A realistic literal set, in the spirit of community Sigma web rules.
 const ATTACK_LITERALS = [
   "union select", "union all select", "' or 1=1", "\" or 1=1", "' or '1'='1", "or 1=1--", "' --", "'; drop table",
-  "select * from", "information_schema", "sleep(", "benchmark(", "waitfor delay", "pg_sleep", "load_file(",
+  "select \\* from", "information_schema", "sleep(", "benchmark(", "waitfor delay", "pg_sleep", "load_file(",
   "into outfile", "into dumpfile", "@@version", "char(", "concat(", "group_concat(", "xp_cmdshell", "exec master",
-  "sp_executesql", "0x3c736372697074", "/**/", "%27", "%22", "%3b", "' and '", "order by 1--", "having 1=1",
+  "sp_executesql", "0x3c736372697074", "/\\*\\*/", "%27", "%22", "%3b", "' and '", "order by 1--", "having 1=1",
   "<script", "</script>", "javascript:", "onerror=", "onload=", "onmouseover=", "alert(", "document.cookie",
   "document.location", "window.location", "<iframe", "<img src=", "<svg", "<body onload", "eval(", "fromcharcode",
   "%3cscript", "&#x3c;script", "expression(", "vbscript:", "data:text/html", "<object", "<embed",
@@ -565,16 +602,19 @@ const EXTRA_WORDS = [
   "druid", "telescope", "swagger", "graphql", "server-status", "owa", "ecp", "autodiscover", "exchange", "vpn",
 ];
 
+/** The attack literals, then distinct path-like values made from EXTRA_WORDS. */
 function literalSet(count: number): PatternSpec[] {
-  const values = [...ATTACK_LITERALS];
-  let i = 0;
-  while (values.length < count) {
+  const values = new Set(ATTACK_LITERALS);
+  const seps = ["/", "/api/", ".", "_", "-", "\\?"];
+  const period = EXTRA_WORDS.length * seps.length;
+  for (let i = 0; values.size < count; i++) {
     const w = EXTRA_WORDS[i % EXTRA_WORDS.length];
-    const v = ["/", "/api/", ".", "_", "-", "?"][Math.floor(i / EXTRA_WORDS.length) % 6];
-    values.push(i % 2 === 0 ? v + w : w + v + EXTRA_WORDS[(i * 7 + 3) % EXTRA_WORDS.length]);
-    i++;
+    const v = seps[Math.floor(i / EXTRA_WORDS.length) % seps.length];
+    const round = Math.floor(i / period);
+    const value = i % 2 === 0 ? v + w : w + v + EXTRA_WORDS[(i * 7 + 3) % EXTRA_WORDS.length];
+    values.add(round > 0 ? value + round : value);
   }
-  return values.slice(0, count).map((value, id) => ({ id, op: "contains", value, cased: false }));
+  return [...values].slice(0, count).map((value, id) => ({ id, op: "contains", value, cased: false }));
 }
 
 test("realistic SQLi/XSS/path traversal literal sets stay small and fast", () => {
@@ -603,35 +643,68 @@ test("realistic SQLi/XSS/path traversal literal sets stay small and fast", () =>
   }
 });
 
-test("500 mixed patterns stay below the default state budget", () => {
-  const patterns: PatternSpec[] = literalSet(300).map((p, i) => ({
-    ...p,
-    op: (["contains", "contains", "contains", "startswith", "endswith", "equals"] as const)[i % 6],
-    cased: i % 3 === 0,
-  }));
-  const regexes = [
-    "union\\s+(?:all\\s+)?select", "\\.\\./", "(?:^|/)etc/(?:passwd|shadow)", "<script[^>]*>", "on(?:error|load)\\s*=",
-    "\\$\\{jndi:(?:ldap|rmi|dns)", "%2e%2e(?:%2f|%5c)", "(?:sleep|benchmark)\\(\\d+", "\\.env$", "^(?:GET|POST|HEAD) ",
-    "cmd\\.exe", "powershell(?:\\.exe)?\\s+-e", "[a-z0-9]{32}\\.php$", "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}",
-    "/wp-(?:admin|login|content)/", "select.+from", "base64_decode\\(", "eval\\(.*\\)", "^/api/v[0-9]+/", "\\.(?:bak|old|swp)$",
-  ];
-  // 100 regexes (each of the 20 above, cased and uncased, plus variants) and 100 more literals.
+// Regexes of the kind web rules use; none of them needs to remember much.
+const WEB_REGEXES = [
+  "union\\s+(?:all\\s+)?select", "\\.\\./", "(?:^|/)etc/(?:passwd|shadow)", "on(?:error|load)\\s*=",
+  "\\$\\{jndi:(?:ldap|rmi|dns)", "%2e%2e(?:%2f|%5c)", "(?:sleep|benchmark)\\(\\d+", "\\.env$", "^(?:GET|POST|HEAD) ",
+  "cmd\\.exe", "powershell(?:\\.exe)?\\s+-e", "\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}", "/wp-(?:admin|login|content)/",
+  "base64_decode\\(", "^/api/v[0-9]+/", "\\.(?:bak|old|swp)$",
+];
+
+function mixedSet(): PatternSpec[] {
+  const ops = ["contains", "contains", "contains", "startswith", "endswith", "equals"] as const;
+  const patterns: PatternSpec[] = literalSet(300).map((p, i) => ({ ...p, op: ops[i % 6], cased: i % 3 === 0 }));
   let id = patterns.length;
+  // 100 regexes: each of the above cased and uncased, then variants.
   for (let i = 0; i < 100; i++, id++) {
-    const src = regexes[i % regexes.length];
-    patterns.push({ id, op: "re", value: i < 40 ? src : `${src}|/${EXTRA_WORDS[i % EXTRA_WORDS.length]}${i}`, cased: i % 2 === 0 });
+    const src = WEB_REGEXES[i % WEB_REGEXES.length];
+    const value = i < 2 * WEB_REGEXES.length ? src : `${src}|/${EXTRA_WORDS[i % EXTRA_WORDS.length]}${i}`;
+    patterns.push({ id, op: "re", value, cased: i % 2 === 0 });
   }
+  // 100 more literals: every 10th with leading and trailing wildcards (free:
+  // contains *x* is contains x), two with a wildcard inside (each of those
+  // must remember its prefix was seen: x2 states each).
   for (let i = 0; patterns.length < 500; i++, id++) {
-    patterns.push({ id, op: "contains", value: `/${EXTRA_WORDS[i % EXTRA_WORDS.length]}/v${i}`, cased: false });
+    const w = EXTRA_WORDS[i % EXTRA_WORDS.length];
+    const value = i % 50 === 7 ? `/${w}/*.jsp` : i % 10 === 0 ? `*/${w}/v${i}*` : `/${w}/v${i}`;
+    patterns.push({ id, op: i % 4 === 1 ? "equals" : "contains", value, cased: false });
   }
+  return patterns;
+}
+
+test("500 mixed patterns stay below the default state budget", () => {
+  const patterns = mixedSet();
+  assert.equal(patterns.length, 500);
   const t0 = performance.now();
   const dfa = buildDfa(patterns);
   const ms = performance.now() - t0;
   const stats = dfaStats(dfa);
   console.log(`# 500 mixed patterns: ${stats.states} states, ${stats.classes} classes, built in ${ms.toFixed(0)} ms`);
   assert.ok(stats.states < 50000);
+  checkShape(dfa);
   const r = new Rng(SEED + 6);
   differential(patterns, randomInputs(r, patterns, 400), "500 mixed");
+});
+
+test("a regex that must remember something multiplies the state count", () => {
+  // select.+from must remember "select seen, no newline since" while the
+  // other 500 patterns go on: the minimal DFA (which this is) doubles.
+  const patterns = mixedSet();
+  const before = buildDfa(patterns).stateCount;
+  const after = buildDfa([...patterns, { id: 999, op: "re", value: "select.+from", cased: false }]).stateCount;
+  console.log(`# adding select.+from: ${before} -> ${after} states`);
+  assert.ok(after > 1.6 * before && after < 2.2 * before, `${before} -> ${after}`);
+  // So does every wildcard inside a value: three more give about x8, past
+  // the default budget, and the error blames the set, not a pattern.
+  const inner = [1, 2, 3].map((i) => ({ id: 990 + i, op: "contains" as const, value: `x${i}*y${i}`, cased: false }));
+  assert.throws(
+    () => buildDfa([...patterns, ...inner]),
+    (err: unknown) => err instanceof PatternError && err.patternId === -1 && /50000/.test(err.message),
+  );
+  // Leading and trailing wildcards cost nothing: contains *x* is contains x.
+  const free = [1, 2, 3].map((i) => ({ id: 990 + i, op: "contains" as const, value: `*x${i}y${i}*`, cased: false }));
+  const plain = [1, 2, 3].map((i) => ({ id: 990 + i, op: "contains" as const, value: `x${i}y${i}`, cased: false }));
+  assert.equal(buildDfa([...patterns, ...free]).stateCount, buildDfa([...patterns, ...plain]).stateCount);
 });
 
 test("runDfa follows the runtime's loop exactly", () => {

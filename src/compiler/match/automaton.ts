@@ -33,15 +33,29 @@
 //
 // Construction
 // ------------
-// All patterns are compiled into one labelled NFA (nfa.ts): a shared root
-// node with a self-loop on every byte, an epsilon edge from it into each
-// pattern, `^` and `$` as start/end edges, and one final node per pattern.
-// A pattern reports emitAnywhere when its final node is reached (the runtime
-// keeps what was reported in its bitset, so the automaton need not remember
-// it: Aho-Corasick style), and emitAtEnd when its final node is reachable
-// only through `$`. Subset construction over byte classes (determinize.ts),
-// then Hopcroft minimization with the label sets in the initial partition
-// (minimize.ts). States are numbered breadth-first from the start (0).
+// Each pattern becomes a labelled NFA (nfa.ts) under a search root that
+// loops on every byte, with `^`/`$` as start/end edges. A pattern reports
+// emitAnywhere when its final node is reached and emitAtEnd when that needs
+// a `$`; the runtime keeps reported ids in its bitset, so the automaton never
+// remembers what it already reported (Aho-Corasick style).
+// 1. Units: all Sigma values without an inner `*` go into one shared trie
+//    (sigma.ts; leading/trailing `*` are folded into the operator first).
+//    Every regex and every value with an inner `*` is a unit of its own.
+//    Identical specs with different ids share one unit and report all ids.
+// 2. Byte classes from all units' edge sets; subset construction of each
+//    unit (determinize.ts) and Hopcroft minimization with the label sets in
+//    the initial partition (minimize.ts).
+// 3. The field's automaton is the reachable part of the product of the unit
+//    automata, storing only the units that are not idle (product.ts). Units
+//    report disjoint ids, so the product of minimal units is minimal; it is
+//    only minimized again if some id belongs to two different specs.
+// 4. States are numbered breadth-first from the start (0), byte classes that
+//    became identical are merged, and the dead state is found.
+// Cost model: states ~ trie nodes for literals; every part of a pattern that
+// must be remembered while other patterns go on (an inner `*`, `a.*b`,
+// `<x[^>]*>`) multiplies the whole field's state count by about 2, and a
+// counter such as [0-9a-f]{32} by up to its range. maxStates bounds each
+// unit and the product.
 //
 // The runtime (and runDfa, its reference):
 //   s = start; matched |= emitAnywhere[s]
@@ -68,7 +82,7 @@ import { minimize } from "./minimize.js";
 import { Nfa, NfaTooLarge, type Frag } from "./nfa.js";
 import { product, type Component } from "./product.js";
 import { regexFragment } from "./regex.js";
-import { sigmaFragment } from "./sigma.js";
+import { normalizeSigma, sigmaFragment, sigmaTrie, type SigmaItem, type SigmaOp } from "./sigma.js";
 import { PatternError, type Dfa, type PatternSpec } from "./types.js";
 
 export { PatternError, type Dfa, type PatternOp, type PatternSpec } from "./types.js";
@@ -77,29 +91,35 @@ export { matchReference } from "./reference.js";
 export const DEFAULT_MAX_STATES = 50000;
 /** NFA nodes one pattern may use (large repetition counts are the usual cause). */
 const MAX_NFA_NODES = 100000;
+/** NFA nodes of the unit shared by all plain Sigma values of a field. */
+const MAX_SHARED_NFA_NODES = 2000000;
 
 const OPS = new Set(["contains", "startswith", "endswith", "equals", "re"]);
 
-interface PatternNfa {
+interface Unit {
   nfa: Nfa;
   root: number;
   live: Uint8Array;
 }
 
-/** One pattern's labelled NFA under its own search root (a self-loop on every byte). */
-function patternNfa(p: PatternSpec): PatternNfa {
-  if (!OPS.has(p.op)) throw new PatternError(p.id, `unknown string operator "${String(p.op)}"`);
-  if (typeof p.value !== "string") throw new PatternError(p.id, `pattern value must be a string`);
-  const nfa = new Nfa(MAX_NFA_NODES);
+/** A new NFA whose root node loops on every byte (search semantics). */
+function rooted(limit: number): { nfa: Nfa; root: number } {
+  const nfa = new Nfa(limit);
+  const root = nfa.node();
+  nfa.char(root, fullSet(), root);
+  return { nfa, root };
+}
+
+/** The unit of one pattern; its final node is labelled `label` (its group). */
+function patternUnit(p: PatternSpec, label: number): Unit {
+  const { nfa, root } = rooted(MAX_NFA_NODES);
   try {
-    const root = nfa.node();
-    nfa.char(root, fullSet(), root);
-    const frag: Frag = p.op === "re" ? regexFragment(nfa, p.id, p.value, p.cased) : sigmaFragment(nfa, p.op, p.value, p.cased);
+    const frag: Frag =
+      p.op === "re" ? regexFragment(nfa, p.id, p.value, p.cased) : sigmaFragment(nfa, p.op, p.value, p.cased);
     nfa.epsilon(root, frag.in);
     const fin = nfa.node();
     nfa.epsilon(frag.out, fin);
-    nfa.finalOf[fin] = p.id;
-    return { nfa, root, live: liveNodes(nfa) };
+    nfa.finalOf[fin] = label;
   } catch (err) {
     if (!(err instanceof NfaTooLarge)) throw err;
     throw new PatternError(
@@ -107,23 +127,51 @@ function patternNfa(p: PatternSpec): PatternNfa {
       `pattern is too large: it needs more than ${MAX_NFA_NODES} automaton nodes (large repetition counts such as {1000}?)`,
     );
   }
+  return { nfa, root, live: liveNodes(nfa) };
 }
 
-/** Hopcroft-minimizes one pattern's DFA into a compact component. */
-function toComponent(raw: PatternDfa): Component {
+/** The unit of all plain Sigma values, as one trie. */
+function trieUnit(entries: { op: SigmaOp; items: SigmaItem[]; cased: boolean; label: number }[]): Unit {
+  const { nfa, root } = rooted(MAX_SHARED_NFA_NODES);
+  try {
+    sigmaTrie(nfa, root, entries);
+  } catch (err) {
+    if (!(err instanceof NfaTooLarge)) throw err;
+    throw new PatternError(-1, `the values of this field are too large: more than ${MAX_SHARED_NFA_NODES} automaton nodes`);
+  }
+  return { nfa, root, live: liveNodes(nfa) };
+}
+
+/**
+ * Hopcroft-minimizes one unit's DFA into a compact component, turning its
+ * labels (group indices) into pattern ids.
+ */
+function toComponent(raw: PatternDfa, groupIds: number[][]): Component {
   const K = raw.classCount;
   const n = raw.stateCount;
   const keys = new Array<string>(n);
   for (let s = 0; s < n; s++) keys[s] = raw.emitAnywhere[s].join(",") + "/" + raw.emitAtEnd[s].join(",");
   const { blockOf, blockCount } = minimize(n, K, raw.next, keys);
+  const idsCache = new Map<string, number[]>();
+  const toIds = (labels: number[]): number[] => {
+    if (labels.length === 0) return [];
+    if (labels.length === 1) return groupIds[labels[0]];
+    const key = labels.join(",");
+    let ids = idsCache.get(key);
+    if (ids === undefined) {
+      ids = [...new Set(labels.flatMap((g) => groupIds[g]))].sort((a, b) => a - b);
+      idsCache.set(key, ids);
+    }
+    return ids;
+  };
   const next = new Uint32Array(blockCount * K);
   const emitAnywhere = new Array<number[]>(blockCount);
   const emitAtEnd = new Array<number[]>(blockCount);
   for (let s = 0; s < n; s++) {
     const b = blockOf[s];
     if (emitAnywhere[b] !== undefined) continue;
-    emitAnywhere[b] = raw.emitAnywhere[s];
-    emitAtEnd[b] = raw.emitAtEnd[s];
+    emitAnywhere[b] = toIds(raw.emitAnywhere[s]);
+    emitAtEnd[b] = toIds(raw.emitAtEnd[s]);
     for (let c = 0; c < K; c++) next[b * K + c] = blockOf[raw.next[s * K + c]];
   }
   return {
@@ -136,13 +184,24 @@ function toComponent(raw: PatternDfa): Component {
   };
 }
 
-/** Minimizes and renumbers breadth-first from the start state. */
-function finish(raw: SubsetDfa): Dfa {
+/**
+ * Minimizes (unless the product is known to be minimal already), renumbers
+ * breadth-first from the start state, merges byte classes that became
+ * identical, and finds the dead state.
+ */
+function finish(raw: SubsetDfa, minimal: boolean): Dfa {
   const K = raw.classCount;
   const n = raw.stateCount;
-  const keys = new Array<string>(n);
-  for (let s = 0; s < n; s++) keys[s] = raw.emitAnywhere[s].join(",") + "/" + raw.emitAtEnd[s].join(",");
-  const { blockOf, blockCount } = minimize(n, K, raw.next, keys);
+  let blockOf: Int32Array;
+  let blockCount: number;
+  if (minimal) {
+    blockOf = Int32Array.from({ length: n }, (_, i) => i);
+    blockCount = n;
+  } else {
+    const keys = new Array<string>(n);
+    for (let s = 0; s < n; s++) keys[s] = raw.emitAnywhere[s].join(",") + "/" + raw.emitAtEnd[s].join(",");
+    ({ blockOf, blockCount } = minimize(n, K, raw.next, keys));
+  }
 
   const rep = new Int32Array(blockCount).fill(-1);
   for (let s = 0; s < n; s++) if (rep[blockOf[s]] < 0) rep[blockOf[s]] = s;
@@ -171,16 +230,23 @@ function finish(raw: SubsetDfa): Dfa {
   }
   // Byte classes were computed on the NFA; after minimization some of them
   // may lead everywhere to the same states. Merge identical columns.
-  const columnOf = new Map<string, number>();
   const newClass = new Int32Array(K);
   const keptColumns: number[] = [];
+  const columnHash = new Int32Array(K);
   for (let c = 0; c < K; c++) {
-    let key = "";
-    for (let s = 0; s < count; s++) key += wide[s * K + c] + ",";
-    let nc = columnOf.get(key);
-    if (nc === undefined) {
+    let h = 0x6b43a9b5;
+    for (let s = 0; s < count; s++) h = Math.imul(h ^ wide[s * K + c], 0x9e3779b1) ^ (h >>> 15);
+    columnHash[c] = h;
+    let nc = -1;
+    for (let k = 0; k < keptColumns.length && nc < 0; k++) {
+      const d = keptColumns[k];
+      if (columnHash[d] !== h) continue;
+      let same = true;
+      for (let s = 0; s < count && same; s++) same = wide[s * K + c] === wide[s * K + d];
+      if (same) nc = k;
+    }
+    if (nc < 0) {
       nc = keptColumns.length;
-      columnOf.set(key, nc);
       keptColumns.push(c);
     }
     newClass[c] = nc;
@@ -213,24 +279,64 @@ function finish(raw: SubsetDfa): Dfa {
 /** Compiles the patterns of one field into one labelled DFA. */
 export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number }): Dfa {
   const maxStates = options?.maxStates ?? DEFAULT_MAX_STATES;
-  const nfas = patterns.map(patternNfa);
+  // Identical specs (many rules test the same value) share one component.
+  const groupOf = new Map<string, number>();
+  const groups: { spec: PatternSpec; ids: number[] }[] = [];
+  for (const p of patterns) {
+    if (!OPS.has(p.op)) throw new PatternError(p.id, `unknown string operator "${String(p.op)}"`);
+    if (typeof p.value !== "string") throw new PatternError(p.id, `pattern value must be a string`);
+    const key = `${p.op}\u0000${p.cased ? 1 : 0}\u0000${p.value}`;
+    const g = groupOf.get(key);
+    if (g === undefined) {
+      groupOf.set(key, groups.length);
+      groups.push({ spec: p, ids: [p.id] });
+    } else if (!groups[g].ids.includes(p.id)) {
+      groups[g].ids.push(p.id);
+    }
+  }
+  for (const g of groups) g.ids.sort((a, b) => a - b);
+  // With every id in one group only, the product is minimal (product.ts).
+  const allIds = new Set<number>();
+  let idsDistinct = true;
+  for (const g of groups) for (const id of g.ids) idsDistinct = idsDistinct && !allIds.has(id) && !!allIds.add(id);
+
+  // Sigma values without an inner `*` are loop-free: as one trie they
+  // determinize into an Aho-Corasick automaton with no redundant states.
+  // Every other pattern is a unit of its own, so that the redundant NFA
+  // positions of one never multiply with the states of the others.
+  const shared: { op: SigmaOp; items: SigmaItem[]; cased: boolean; label: number }[] = [];
+  const units: { unit: Unit; culprit: number }[] = [];
+  groups.forEach((g, i) => {
+    if (g.spec.op !== "re") {
+      const { op, items } = normalizeSigma(g.spec.op, g.spec.value);
+      if (!items.some((item) => item.kind === "star")) {
+        shared.push({ op, items, cased: g.spec.cased, label: i });
+        return;
+      }
+    }
+    units.push({ unit: patternUnit(g.spec, i), culprit: g.spec.id });
+  });
+  if (shared.length > 0) units.unshift({ unit: trieUnit(shared), culprit: -1 });
+  const groupIds = groups.map((g) => g.ids);
   const sets = new Map<string, ByteSet>();
-  for (const { nfa, live } of nfas) collectEdgeSets(nfa, live, sets);
+  for (const { unit } of units) collectEdgeSets(unit.nfa, unit.live, sets);
   const classes: ByteClasses = computeByteClasses(sets.values());
-  const components = nfas.map(({ nfa, root, live }, i) => {
+  const components = units.map(({ unit, culprit }) => {
     try {
-      return toComponent(determinize(nfa, root, live, classes, maxStates));
+      return toComponent(determinize(unit.nfa, unit.root, unit.live, classes, maxStates), groupIds);
     } catch (err) {
       if (!(err instanceof StateBudgetExceeded)) throw err;
       throw new PatternError(
-        patterns[i].id,
-        `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`,
+        culprit,
+        culprit >= 0
+          ? `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`
+          : `the literal patterns of this field together need more than ${maxStates} automaton states (the state budget)`,
       );
     }
   });
   let raw: SubsetDfa;
   try {
-    raw = product(components, classes, maxStates);
+    raw = components.length === 1 ? { ...components[0], ...classes } : product(components, classes, maxStates);
   } catch (err) {
     if (!(err instanceof StateBudgetExceeded)) throw err;
     throw new PatternError(
@@ -239,7 +345,7 @@ export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number
         `split them over fewer rules or simplify wildcards and regexes`,
     );
   }
-  return finish(raw);
+  return finish(raw, idsDistinct);
 }
 
 /** Exactly what the WebAssembly runtime does. */

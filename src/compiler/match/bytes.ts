@@ -42,11 +42,6 @@ export function complement(s: ByteSet): ByteSet {
   return r;
 }
 
-export function isEmptySet(s: ByteSet): boolean {
-  for (let i = 0; i < 8; i++) if (s[i] !== 0) return false;
-  return true;
-}
-
 export function setKey(s: ByteSet): string {
   let k = "";
   for (let i = 0; i < 8; i++) k += s[i].toString(16) + ",";

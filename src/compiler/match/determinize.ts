@@ -1,15 +1,18 @@
-// Byte classes and subset construction over the labelled NFA (nfa.ts).
+// Byte classes, and the subset construction of one unit's labelled NFA
+// (nfa.ts): one pattern, or the trie of all plain Sigma values.
 //
-// A DFA state is the set of live NFA nodes the scan can be in. The shared
-// search node `root` (self-loop on every byte) and everything it reaches by
-// epsilon edges form the "base" set, which every state reached after a
-// non-anchored pattern began contains; states store it as one flag plus the
-// sorted extra nodes, so that sets stay small however many patterns there are.
+// A DFA state is the set of "important" live NFA nodes the scan can be in:
+// nodes with a char edge, a final label or an end edge (nodes with only
+// epsilon edges add nothing once their closure is in, and leaving them out
+// lets equivalent sets coincide). The search root (self-loop on every byte)
+// and what it reaches by epsilon edges form the "base" set, which every
+// state contains once anything unanchored can start; states store it as one
+// flag plus the sorted extra nodes.
 //
-// Labels: emitAnywhere = patterns whose final node is in the set;
-// emitAtEnd = patterns whose final node is reachable from the set through
-// epsilon and end (`$`) edges, minus emitAnywhere. Start (`^`) edges are only
-// followed from the initial state, which is kept apart from all others.
+// Labels: emitAnywhere = labels of final nodes in the set; emitAtEnd =
+// labels of final nodes reachable from the set through epsilon and end (`$`)
+// edges, minus emitAnywhere. Start (`^`) edges are only followed from the
+// initial state, which is never merged with another set.
 
 import { setKey, hasByte, type ByteSet } from "./bytes.js";
 import type { Nfa } from "./nfa.js";
@@ -332,7 +335,10 @@ export function determinize(nfa: Nfa, root: number, live: Uint8Array, classes: B
   {
     const full = closure([root], true, false);
     const extras = Int32Array.from(hasBase ? full.filter((u) => !inBase[u]) : full).sort();
-    addState(hasBase, extras, finalsOf(full), endFinals(full, true, false));
+    // The end closure starts from the root, not from `full`: a node that
+    // leads on only through `$` then `^` (as in $^) is not live, so `full`
+    // lacks it, yet at position 0 of an empty input both edges are usable.
+    addState(hasBase, extras, finalsOf(full), endFinals([root], true, false));
   }
 
   const buckets: number[][] = [];

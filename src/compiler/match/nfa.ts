@@ -5,8 +5,8 @@
 //   - eps:    consumes nothing;
 //   - start:  consumes nothing, usable only at input position 0 (`^`);
 //   - end:    consumes nothing, usable only at the end of the input (`$`).
-// A node may be final for one pattern id (finalOf). Patterns are hung off one
-// shared node with a self-loop on every byte, which gives search semantics;
+// A node may be final for one label (finalOf). A unit's patterns hang off a
+// root node with a self-loop on every byte, which gives search semantics;
 // anchored patterns reach their body only through start edges.
 
 import type { ByteSet } from "./bytes.js";

@@ -70,48 +70,72 @@ export function product(components: Component[], classes: { classMap: Uint8Array
   const states: Int32Array[] = [];
   const emitAnywhere: number[][] = [];
   const emitAtEnd: number[][] = [];
-  const byHash = new Map<number, number[]>();
   let next = new Uint32Array(Math.max(16, K * 64));
   const explicitMark = new Uint32Array(P);
   let markStamp = 0;
-
-  const intern = (list: Int32Array, len: number): number => {
+  // Open-addressing hash set of states, keyed by their explicit lists.
+  let table = new Int32Array(1024).fill(-1);
+  let hashes = new Int32Array(512);
+  const hashOf = (list: Int32Array, len: number): number => {
     let h = 0x2545f491;
     for (let i = 0; i < len; i++) h = Math.imul(h ^ list[i], 0x9e3779b1) ^ (h >>> 15);
-    let bucket = byHash.get(h);
-    if (bucket !== undefined) {
-      for (const id of bucket) {
-        const other = states[id];
-        if (other.length !== len) continue;
-        let same = true;
-        for (let i = 0; i < len && same; i++) same = other[i] === list[i];
-        if (same) return id;
-      }
-    } else {
-      bucket = [];
-      byHash.set(h, bucket);
+    return h;
+  };
+  const insert = (h: number, id: number): void => {
+    const mask = table.length - 1;
+    let at = h & mask;
+    while (table[at] >= 0) at = (at + 1) & mask;
+    table[at] = id;
+  };
+
+  const intern = (list: Int32Array, len: number): number => {
+    const h = hashOf(list, len);
+    const mask = table.length - 1;
+    for (let at = h & mask; table[at] >= 0; at = (at + 1) & mask) {
+      const id = table[at];
+      if (hashes[id] !== h) continue;
+      const other = states[id];
+      if (other.length !== len) continue;
+      let same = true;
+      for (let i = 0; i < len && same; i++) same = other[i] === list[i];
+      if (same) return id;
     }
     const id = states.length;
     if (id + 1 > maxStates) throw new StateBudgetExceeded(id + 1);
     const explicit = list.slice(0, len);
     states.push(explicit);
-    bucket.push(id);
+    if (id >= hashes.length) {
+      const grown = new Int32Array(hashes.length * 2);
+      grown.set(hashes);
+      hashes = grown;
+    }
+    hashes[id] = h;
+    if ((id + 1) * 2 > table.length) {
+      table = new Int32Array(table.length * 2).fill(-1);
+      for (let i = 0; i < id; i++) insert(hashes[i], i);
+    }
+    insert(h, id);
     // Labels: explicit components, plus idle ones that report.
     markStamp++;
-    const any: number[] = [];
-    const end: number[] = [];
+    let any: number[] = [];
+    let end: number[] = [];
     for (let i = 0; i < len; i++) {
       const g = explicit[i];
       explicitMark[patOf[g]] = markStamp;
-      for (const x of labelAny(g)) any.push(x);
-      for (const x of labelEnd(g)) end.push(x);
+      const la = labelAny(g);
+      const le = labelEnd(g);
+      for (let j = 0; j < la.length; j++) any.push(la[j]);
+      for (let j = 0; j < le.length; j++) end.push(le[j]);
     }
     for (const p of idleAny) if (explicitMark[p] !== markStamp) for (const x of labelAny(idleG[p])) any.push(x);
     for (const p of idleEnd) if (explicitMark[p] !== markStamp) for (const x of labelEnd(idleG[p])) end.push(x);
-    const anySet = sortedUnique(any);
-    const anyLookup = new Set(anySet);
-    emitAnywhere.push(anySet);
-    emitAtEnd.push(sortedUnique(end.filter((x) => !anyLookup.has(x))));
+    any = sortedUnique(any);
+    if (end.length > 0) {
+      end = sortedUnique(end);
+      if (any.length > 0) end = end.filter((x) => !any.includes(x));
+    }
+    emitAnywhere.push(any);
+    emitAtEnd.push(end);
     if ((id + 1) * K > next.length) {
       const grown = new Uint32Array(Math.max(next.length * 2, (id + 1) * K));
       grown.set(next);

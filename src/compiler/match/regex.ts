@@ -2,8 +2,9 @@
 //
 // The source is parsed by regexpp through refa's JS.Parser; character
 // classes are evaluated by refa's JS.parseCharSet; the NFA is our own
-// Thompson construction, so that `^`/`$` become start/end edges and the
-// pattern can be labelled inside the union of all patterns of a field.
+// Thompson construction, so that `^`/`$` become start/end edges wherever
+// they appear, and case folding stays ASCII-only (refa's /i would also fold
+// Latin-1 letters, which would corrupt UTF-8 bytes).
 
 import { JS, type CharSet } from "refa";
 import {
