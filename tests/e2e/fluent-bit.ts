@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, accessSync, constants } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createServer, connect } from "node:net";
 
 export function fluentBitBinary(): string | null {
   const fromEnv = process.env.FLUENT_BIT_BIN;
@@ -54,4 +55,32 @@ export function runFluentBit(config: string, files: Record<string, string | Uint
         .map((l) => JSON.parse(l));
     },
   };
+}
+
+/** A TCP port nothing listens on right now, on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Waits until something accepts connections on the loopback port. */
+export async function waitForPort(port: number, ms = 20000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listened on port ${port} within ${ms} ms`);
 }

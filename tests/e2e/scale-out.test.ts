@@ -6,10 +6,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
-import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fluentBitBinary, SKIP_REASON } from "./fluent-bit.js";
+import { fluentBitBinary, SKIP_REASON, freePort, waitForPort } from "./fluent-bit.js";
 import { buildWasm, readSources } from "../../src/compiler/compile.js";
 import { PACKAGE_ROOT } from "../../src/compiler/module.js";
 
@@ -17,31 +16,7 @@ const bin = fluentBitBinary();
 const skip = bin ? false : SKIP_REASON;
 const EXAMPLE = path.join(PACKAGE_ROOT, "examples", "scale-out");
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForPort(port: number, ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, "127.0.0.1", () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the aggregator did not listen on ${port}`);
-}
 
 const jsonl = (file: string) =>
   existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l)) : [];

@@ -6,37 +6,16 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from "node:fs";
-import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fluentBitBinary, SKIP_REASON } from "./fluent-bit.js";
+import { fluentBitBinary, SKIP_REASON, freePort, waitForPort } from "./fluent-bit.js";
 import { PACKAGE_ROOT } from "../../src/compiler/module.js";
 import { buildWasm } from "../../src/compiler/compile.js";
 
 const bin = fluentBitBinary();
 const skip = bin ? false : SKIP_REASON;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, "127.0.0.1", () => (s.end(), resolve(true)));
-      s.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("Fluent Bit's http input did not start");
-}
 
 const jsonl = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l)) : []);
 
