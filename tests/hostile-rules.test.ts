@@ -111,6 +111,12 @@ test("60 levels of and/or (under the limit of 64) compile and evaluate", (t) => 
   assert.deepEqual(r.probes, [["levels"]]);
 });
 
+test("2,000 selections combined with `1 of s*` (one OR of 2,000 operands) compile and match", (t) => {
+  const r = run("condition-2000-selections", 180_000, t);
+  assertCompiled(r);
+  assert.deepEqual(r.probes, [["selections"], ["selections"], []]);
+});
+
 test("10 MB rule files: one 10 MB value, 10 MB of comments, 4,000 rules with long descriptions", (t) => {
   assertRuleErrors(run("10mb-one-value", 60_000, t), /too long/);
   const comments = run("10mb-comments", 180_000, t);
@@ -123,10 +129,10 @@ test("10 MB rule files: one 10 MB value, 10 MB of comments, 4,000 rules with lon
 
 // ---------------------------------------------------------------- regressions (failing until fixed)
 
-test("BUG: a selection listing 1,000 values compiles (today: 'nested too deeply (258 > 256)' at 1:1)", () => {
-  // One flat OR. The condition compiler pushes 255-operand chunks without
-  // folding them as it goes, so the stack needs (chunks - 1) + 255 slots: any
-  // list of about 764 values or more (with a logsource gate) is refused with
+test("regression: a selection listing 1,000 values compiles (was: 'nested too deeply (258 > 256)' at 1:1)", () => {
+  // One flat OR. The condition compiler used to push 255-operand chunks without
+  // folding them as it went, so the stack needed (chunks - 1) + 255 slots: any
+  // list of about 764 values or more (with a logsource gate) was refused with
   // an error about nesting the user never wrote, positioned at the rule's first line.
   const values = Array.from({ length: 1000 }, (_, i) => `      - 'agent-${i}/'\n`).join("");
   const text = `title: Many agents\nid: many-agents\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-user-agent|contains:\n${values}  condition: sel\n`;
@@ -138,12 +144,12 @@ test("BUG: a selection listing 1,000 values compiles (today: 'nested too deeply 
   assert.deepEqual(out.kind === "record" ? (out.body.tripline as { rules: string[] }).rules : null, ["many-agents"]);
 });
 
-test("BUG: --max-keys out of range is refused at compile time, or the module neither traps nor hangs", (t) => {
-  // compileSources accepts any number (the CLI any positive one) and writes it as a u32. The module's
-  // key store sizes its index with `capacity * 2` in i32: from 2^30 it overflows to a 16-slot index
-  // that fills after 16 keys, and the 17th distinct key loops forever in Store.find (Fluent Bit's
-  // engine thread hangs); at 2^29 the 4 GiB index cannot be allocated and the module aborts while
-  // loading (the filter cannot start).
+test("regression: --max-keys out of range is refused at compile time, or the module neither traps nor hangs", (t) => {
+  // compileSources used to accept any number (the CLI any positive one) and write it as a u32. The
+  // module's key store sizes its index with `capacity * 2` in i32: from 2^30 it overflowed to a
+  // 16-slot index that filled after 16 keys, and the 17th distinct key looped forever in Store.find
+  // (Fluent Bit's engine thread hangs); at 2^29 the 4 GiB index could not be allocated and the module
+  // aborted while loading (the filter cannot start); 0 and 2^32-1 trapped on every correlated record.
   const problems: string[] = [];
   for (const maxKeys of [0, 1, 2 ** 29, 2 ** 30, 2 ** 31 - 1, 2 ** 32 - 1]) {
     const r = spawnSync(process.execPath, [WORKER, `maxkeys:${maxKeys}`], { encoding: "utf8", timeout: 10_000 });
@@ -160,9 +166,38 @@ test("BUG: --max-keys out of range is refused at compile time, or the module nei
   assert.deepEqual(problems, []);
 });
 
+test("BUG: a key cap whose worst case does not fit in the module's 4 GiB is refused, or the module never traps at the ceiling", (t) => {
+  // The cap is checked per correlation (1 .. 4,000,000) but memory adds up over correlations: 16
+  // event_count correlations needing 1000 events keep 8 KB per key each, so a cap of 100,000 keys
+  // needs ~13 GiB. The module grows to 4 GiB at ~32,700 distinct clients and then traps on every
+  // record (each one lost). The default pack with --max-keys 4000000 does the same at ~1.57 million
+  // clients (1.1 GiB at load). While the compiler accepts the cap, this test runs the flood in a
+  // child process, which briefly holds ~4 GiB.
+  const r = spawnSync(process.execPath, [WORKER, "keycap-memory:100000"], { encoding: "utf8", timeout: 120_000 });
+  assert.ok(!r.error, `no answer within 120 s: ${r.error?.message}`);
+  const report = JSON.parse((r.stdout ?? "").trim().split("\n").pop() || "{}") as WorkerReport & { memoryMiB?: number; loadedMiB?: number };
+  t.diagnostic(JSON.stringify(report));
+  if (report.refused) return;
+  assert.equal(report.traps, 0, `the module trapped after ${report.ran} distinct clients at ${report.memoryMiB} MiB of linear memory`);
+});
+
+test("BUG: the Node host keeps working once the module's memory passes 2 GiB", (t) => {
+  // src/host/host.ts copies records in at the pointer __new returns; wasm exports return i32, so a
+  // pointer at or above 2 GiB arrives as a negative number and Uint8Array.set throws RangeError
+  // ("offset is out of bounds"): the call throws instead of returning. (readCString gets `>>> 0`,
+  // copyIn does not.) Fluent Bit itself is not affected; `tripline test` and every Node-side tool is.
+  // 16 wide correlations at a cap of 20,000 keys reach it after ~16,400 distinct clients.
+  const r = spawnSync(process.execPath, [WORKER, "host-over-2gib"], { encoding: "utf8", timeout: 120_000 });
+  assert.ok(!r.error, `no answer within 120 s: ${r.error?.message}`);
+  const report = JSON.parse((r.stdout ?? "").trim().split("\n").pop() || "{}") as WorkerReport & { hostError?: string; memoryMiB?: number };
+  t.diagnostic(JSON.stringify(report));
+  assert.equal(report.hostError, undefined, `after ${report.ran} records, at ${report.memoryMiB} MiB`);
+  assert.equal(report.traps, 0);
+});
+
 test("10 MB rule file holding one list of ~190,000 values (HOSTILE_HEAVY=1)", { skip: process.env.HOSTILE_HEAVY !== "1" && "set HOSTILE_HEAVY=1 (about a minute, ~3 GB)" }, (t) => {
-  // Measured: RuleErrors (state budget, plus the misleading 'nested too deeply') after ~50 s and
-  // ~2.8 GB of memory: the automaton builder does all its work before the state budget trips.
+  // Measured: RuleErrors (the state budget) after ~50 s and ~2.8 GB of memory: the automaton
+  // builder does most of its work before the state budget trips (0.5 MB of values: ~10 s, ~0.9 GB).
   const r = run("10mb-one-list", 300_000, t);
   assertRuleErrors(r, /automaton|state budget/);
 });

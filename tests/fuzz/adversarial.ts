@@ -110,7 +110,8 @@ export class BareCaller {
   }
 
   private copyIn(bytes: Uint8Array): number {
-    const ptr = this.x.__pin(this.x.__new(bytes.length + 1, 0));
+    // Exports return i32: a pointer above 2 GiB comes back negative.
+    const ptr = this.x.__pin(this.x.__new(bytes.length + 1, 0)) >>> 0;
     const mem = new Uint8Array(this.x.memory.buffer);
     mem.set(bytes, ptr);
     mem[ptr + bytes.length] = 0;
@@ -122,6 +123,7 @@ export class BareCaller {
     const ptr = this.copyIn(record);
     try {
       const result = this.x.filter(this.tagPtr, this.tagLen, sec | 0, 0, ptr, record.length) >>> 0;
+      if (result === 0) return 0;
       const mem = new Uint8Array(this.x.memory.buffer);
       return mem.indexOf(0, result) - result;
     } catch {

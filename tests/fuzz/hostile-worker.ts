@@ -90,14 +90,10 @@ const CASES: Record<string, () => string> = {
     for (let k = 0; k < 60; k++) c = `(${c} ${k % 2 ? "and" : "or"} b)`;
     return rule("levels", `  a:\n    cs-uri-query|contains: x\n  b:\n    cs-uri-stem|contains: y\n  condition: '${c}'\n`);
   },
-  // A 4000-character condition of 2000 selections joined by `or` (each selection its own literal).
+  // 2000 selections (each its own literal) combined with `1 of s*`: one flat OR of 2000 operands.
   "condition-2000-selections": () => {
     const sels: string[] = [];
-    const names: string[] = [];
-    for (let i = 0; i < 2000; i++) {
-      sels.push(`  s${i}:\n    cs-uri-query|contains: '${literal(i)}'\n`);
-      names.push(`s${i}`);
-    }
+    for (let i = 0; i < 2000; i++) sels.push(`  s${i}:\n    cs-uri-query|contains: '${literal(i)}'\n`);
     return rule("selections", `${sels.join("")}  condition: '1 of s*'\n`);
   },
   // YAML nested 1000 deep (flow sequences).
@@ -138,6 +134,7 @@ const PROBES: Record<string, string[]> = {
   ],
   "regex-at-limit": [`{"path":"/x?a=${literal(3).replace(/[/.]/g, "")}"}`],
   "condition-60-levels": [`{"path":"/y?x"}`],
+  "condition-2000-selections": [`{"path":"/x?q=${literal(1999)}"}`, `{"path":"/x?q=${literal(0)}"}`, `{"path":"/x?q=nothing"}`],
 };
 
 /** A correlation over one rule, for the key-cap cases. */
@@ -153,6 +150,15 @@ correlation:
   condition: {gte: 3}
 `;
 
+/** 16 correlations over one rule, each needing 1000 events (the largest threshold): 8 KB per key each. */
+const WIDE_KEY_CASE = [
+  rule("probe", "  sel:\n    cs-uri-stem|startswith: '/'\n  condition: sel\n").replace("id: probe", "id: probe\nname: probe"),
+  ...Array.from(
+    { length: 16 },
+    (_, k) => `title: Wide ${k}\nid: wide-${k}\nlevel: low\ncorrelation:\n  type: event_count\n  rules: [probe]\n  group-by: [c-ip]\n  timespan: 1h\n  condition: {gte: 1000}\n`,
+  ),
+].join("---\n");
+
 function main(): void {
   const name = process.argv[2];
   const started = process.hrtime.bigint();
@@ -160,6 +166,47 @@ function main(): void {
   const report = (r: Record<string, unknown>) => {
     process.stdout.write(JSON.stringify({ case: name, ms: Math.round(ms()), rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20), ...r }) + "\n");
   };
+
+  // keycap-memory:<n>: 16 event_count correlations needing 1000 events each (8 KB of state per key), cap n;
+  // distinct clients until a record traps or 100,000 records have run.
+  if (name.startsWith("keycap-memory:")) {
+    const maxKeys = Number(name.slice(14));
+    let program: Uint8Array;
+    try {
+      program = compileSources([{ path: "keycap.yml", text: WIDE_KEY_CASE }], { maxKeys, seed: 1 }).program.bytes;
+    } catch (err) {
+      report({ refused: (err as Error).message });
+      return;
+    }
+    const module = BareCaller.dev(program);
+    const loaded = module.memoryBytes();
+    let ran = 0;
+    for (let i = 1; i <= 100_000 && module.traps === 0; i++, ran++) {
+      module.call(1_700_000_000, new TextEncoder().encode(`{"client_ip":"${i >>> 16}.${(i >>> 8) & 255}.${i & 255}.1","path":"/x"}`));
+    }
+    report({ ran, traps: module.traps, loadedMiB: Math.round(loaded / 2 ** 20), memoryMiB: Math.round(module.memoryBytes() / 2 ** 20) });
+    return;
+  }
+
+  // host-over-2gib: the same wide correlations with a cap of 20,000 keys (about 2.6 GiB at the cap, under
+  // the 4 GiB ceiling) through FluentBitHost, the Node host every tripline command uses.
+  if (name === "host-over-2gib") {
+    const program = compileSources([{ path: "keycap.yml", text: WIDE_KEY_CASE }], { maxKeys: 20_000, seed: 1 }).program.bytes;
+    const host = new FluentBitHost(BareCaller.devModule());
+    host.loadProgram(program);
+    let ran = 0;
+    let error: string | undefined;
+    for (let i = 1; i <= 30_000; i++, ran++) {
+      try {
+        host.call("web.access", 1_700_000_000, `{"client_ip":"${i >>> 16}.${(i >>> 8) & 255}.${i & 255}.1","path":"/x"}`);
+      } catch (err) {
+        error = `${(err as Error).name}: ${(err as Error).message}`;
+        break;
+      }
+    }
+    report({ ran, traps: host.counters.traps, lost: host.counters.lost, memoryMiB: Math.round(host.memoryBytes() / 2 ** 20), hostError: error });
+    return;
+  }
 
   // maxkeys:<n>: compile the key-cap case with --max-keys n, then run 40 distinct clients through the module.
   if (name.startsWith("maxkeys:")) {

@@ -870,7 +870,7 @@ export class Oracle {
     this.preds.longNumber = false;
     const rules = this.set.rules;
     const tagBytes = latin1(utf8.encode(tag));
-    const matches: Tri[] = rules.map((rule, r) => {
+    const matches: Tri[] = rules.map((_rule, r) => {
       if (this.structural) return undefined;
       if (this.globs[r].length > 0 && !this.globs[r].some((g) => g.test(tagBytes))) return false;
       return evalCondition(this.conditions[r], view, this.preds);
