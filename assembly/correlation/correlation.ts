@@ -54,7 +54,6 @@ export class Correlation {
   store: Store = new Store(1, 0);
   watermark: i64 = NEVER;
   late: i64 = 0;
-  alerts: i64 = 0;
 }
 
 export let lateness: i64 = 60000;
@@ -203,7 +202,6 @@ export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Sl
     if (coolingDown) return;
     store<i64>(entry, t, 16);
   }
-  c.alerts++;
   const a: Alert = nextAlert(index);
   a.kind = kind;
   a.count = count;

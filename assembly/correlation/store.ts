@@ -95,12 +95,10 @@ export class Store {
       const left = this.capacity - this.allocated;
       const count = left < CHUNK ? left : CHUNK;
       this.chunks.push(heap.alloc(<usize>count * <usize>this.entrySize));
-      this.grown += <i64>count * <i64>this.entrySize;
     }
     return this.allocated++;
   }
 
-  private grown: i64 = 0;
 
   /** Removes an entry: unlinks it, deletes it from the index (backward shift) and frees it. */
   remove(e: i32): void {
@@ -145,10 +143,5 @@ export class Store {
     if (this.head != EMPTY) store<i32>(this.at(this.head), e, 8);
     this.head = e;
     if (this.tail == EMPTY) this.tail = e;
-  }
-
-  /** Bytes of entry memory in use (for statistics). */
-  bytes(): i64 {
-    return this.grown + <i64>this.index.length * 4;
   }
 }
