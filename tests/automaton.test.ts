@@ -5,6 +5,7 @@
 // seeded PRNG: set AUTOMATON_SEED=<n> to replay a reported failure.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mulberry32 } from "../bench/gen/random.js";
 import {
   buildDfa,
   dfaStats,
@@ -20,16 +21,6 @@ const SEED = process.env.AUTOMATON_SEED ? Number(process.env.AUTOMATON_SEED) : 0
 
 // --- helpers -------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Rng {
   readonly next: () => number;
