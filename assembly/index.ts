@@ -1,11 +1,41 @@
-// tripline's entry point for Fluent Bit's wasm filter (`function_name filter`).
-// Signature and memory contract: ../shared DESIGN.md §1, reproduced by src/host.
-import { PROGRAM, PROGRAM_LENGTH } from "./program/embedded";
-import { load, process } from "./pipeline";
+// tripline's entry points for Fluent Bit's wasm filter (`Function_Name
+// filter`): the filter itself, and malloc/free, which WAMR uses to copy each
+// record in. The host contract is in DESIGN.md §1; src/host reproduces it.
+import { loadProgram } from "./program/load";
+import { programCopy } from "./runtime/program-source";
+import { allocate, release } from "./runtime/alloc";
+import { Pipeline } from "./pipeline";
 import "./runtime/abort";
 
-load(PROGRAM, PROGRAM_LENGTH);
+/** Copies the embedded program into the heap: its 16-byte header says how long it is. */
+function embeddedProgram(): Pipeline {
+  const header = heap.alloc(16);
+  programCopy(header, 0, 16);
+  const length = <usize>load<u32>(header, 8);
+  heap.free(header);
+  // 8 bytes of slack: loads of 8 bytes may start at any byte of a value.
+  const at = heap.alloc(length + 8);
+  programCopy(at, 0, length);
+  const program = loadProgram(at, length);
+  // A program that fails its checks stops the module here, at instantiation.
+  if (program.failedAt != 0) unreachable();
+  return new Pipeline(program);
+}
+
+const pipeline = embeddedProgram();
+let calls: u32 = 0;
 
 export function filter(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: usize, recordLen: i32): usize {
-  return process(tag, tagLen, sec, nsec, record, recordLen);
+  // The per-record path allocates nothing managed; collecting now and then
+  // keeps even a slow leak bounded. Only globals hold references here.
+  if ((++calls & 0xffff) == 0) __collect();
+  return pipeline.process(tag, tagLen, sec, nsec, record, recordLen);
+}
+
+export function malloc(size: usize): usize {
+  return allocate(size);
+}
+
+export function free(ptr: usize): void {
+  release(ptr);
 }

@@ -84,13 +84,13 @@ function keys(): void {
 
   // Normal traffic: a few hundred clients over and over. Records are built per call in both runs, so
   // the Node-side cost is the same and the ratio is the module's.
-  const normal = BareCaller.dev(rules);
+  const normal = BareCaller.of(rules);
   throughput(normal, 10_000, (i) => accessRecord(distinctIp(0xc0000200 + (i % 300)))); // warm-up
   const normalRate = throughput(normal, 300_000, (i) => accessRecord(distinctIp(0xc0000200 + (i % 300))), (i) => T0 + Math.floor(i / 1000));
   console.log(`normal traffic (300 client IPs repeating): ${fmt(normalRate)} records/s, memory ${mib(normal.memoryBytes())}\n`);
 
   // The flood: every record a new client.
-  const flood = BareCaller.dev(rules);
+  const flood = BareCaller.of(rules);
   const marks = [10_000, 100_000, 1_000_000, KEYS].filter((m, i, all) => m <= KEYS && all.indexOf(m) === i);
   const rows: (string | number)[][] = [];
   let done = 0;
@@ -111,7 +111,7 @@ function keys(): void {
   console.log(`\nmemory after ${fmt(Math.min(KEYS, 300_000))} distinct keys, by cap (--max-keys):\n`);
   const capRows: (string | number)[][] = [];
   for (const cap of [1_000, 10_000, 100_000]) {
-    const m = BareCaller.dev(program(KEY_RULES, { maxKeys: cap }));
+    const m = BareCaller.of(program(KEY_RULES, { maxKeys: cap }));
     const before = m.memoryBytes();
     const n = Math.min(KEYS, 300_000);
     let half = 0;
@@ -127,9 +127,9 @@ function keys(): void {
   console.log("\nvery long keys (10 KB client 'IPs', every one distinct) against normal traffic of the same record size:\n");
   const longRows: (string | number)[][] = [];
   const n10k = QUICK ? 5_000 : 30_000;
-  const longNormal = BareCaller.dev(rules);
+  const longNormal = BareCaller.of(rules);
   const longNormalRate = throughput(longNormal, n10k, (i) => accessRecord(longKey(i % 300, 10_240)));
-  const long = BareCaller.dev(rules);
+  const long = BareCaller.of(rules);
   const memAt: number[] = [];
   let longTime = 0;
   let longDone = 0;
@@ -149,7 +149,7 @@ function keys(): void {
   const twoField = KEY_RULES.replace("group-by: [c-ip]", "group-by: [c-ip, cs-user-agent]");
   const pairRecord = (i: number) =>
     new TextEncoder().encode(`{"client_ip":"${distinctIp(0x0a000000 + (i % 1000))}","path":"/x","status":"200","user_agent":"agent-${i}"}`);
-  const pairs = BareCaller.dev(program(twoField));
+  const pairs = BareCaller.of(program(twoField));
   const nPairs = Math.min(KEYS, 500_000);
   const pairRows: (string | number)[][] = [];
   let pairDone = 0;
@@ -163,7 +163,7 @@ function keys(): void {
   // Many members in one record: the scanner is linear.
   console.log("\nrecords with many members (each member a short string; the rule fields come last):\n");
   const memberRows: (string | number)[][] = [];
-  const many = BareCaller.dev(rules);
+  const many = BareCaller.of(rules);
   for (const members of [10, 1_000, 10_000, 100_000]) {
     const parts: string[] = [];
     for (let k = 0; k < members; k++) parts.push(`"k${k}":"v${k}"`);

@@ -317,7 +317,7 @@ correlation: {type: event_count, rules: [r-401], group-by: [c-ip], timespan: 1h,
   assert.equal(stats.matched, 30);
   assert.deepEqual(stats.rules, { "r-401": 30 });
   // 30 distinct keys through a cap of 10: 20 evictions.
-  assert.deepEqual(stats.correlations, { "c-401": { alerts: 0, keys: 10, capacity: 10, evictions: 20, late: 0 } });
+  assert.deepEqual(stats.correlations, { "c-401": { alerts: 0, keys: 10, capacity: 10, evictions: 20, late: 0, out_of_order: 0, missing_key: 0, missing_value: 0 } });
   // i % 3 == 0 -> /static (10 of 30), the rest and the closing record -> /api (21).
   assert.deepEqual(stats.sections, { "/static": 10, "/api": 21 });
   assert.equal(stats.busiest_section, "/api");

@@ -21,6 +21,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
+import { buildModule } from "../src/compiler/module.js";
 import { FluentBitHost } from "./../src/host/host.js";
 import { compileSources } from "../src/compiler/compile.js";
 import { PACKAGE_ROOT } from "../src/compiler/module.js";
@@ -141,7 +142,7 @@ test(`fuzz: ${Math.ceil(ITERATIONS / 4)} generated records, release build (defau
 
 test("adversarial keys: memory after 200,000 distinct client IPs equals memory after 100,000 (cap 10,000 keys)", () => {
   const { program } = compileSources([{ path: "keys.yml", text: KEY_RULES }], { seed: 3, maxKeys: 10000, statsIntervalSec: 0 });
-  const module = BareCaller.dev(program.bytes);
+  const module = BareCaller.of(program.bytes);
   const t0 = 1_700_000_000;
   for (let i = 0; i < 100_000; i++) module.call(t0, accessRecord(distinctIp(0x0a000000 + i)));
   const at100k = module.memoryBytes();
@@ -153,8 +154,7 @@ test("adversarial keys: memory after 200,000 distinct client IPs equals memory a
 
 test("adversarial keys: an active client keeps alerting through a flood of one-shot keys, and evictions are counted", () => {
   const { program } = compileSources([{ path: "keys.yml", text: KEY_RULES }], { seed: 3, maxKeys: 10000, statsIntervalSec: 300 });
-  const host = new FluentBitHost(BareCaller.devModule());
-  host.loadProgram(program.bytes);
+  const host = new FluentBitHost(buildModule(program.bytes));
   const t0 = 1_700_000_100; // inside one 300 s statistics interval for the whole flood
   const attacker = "198.51.100.66";
   let alerts = 0;
@@ -189,8 +189,7 @@ test("adversarial keys: an active client keeps alerting through a flood of one-s
 
 test("adversarial keys: 10 KB client 'IPs' are hashed, not stored: memory flat, alert carries the whole key", () => {
   const { program } = compileSources([{ path: "keys.yml", text: KEY_RULES }], { seed: 3, maxKeys: 1000, statsIntervalSec: 0 });
-  const host = new FluentBitHost(BareCaller.devModule());
-  host.loadProgram(program.bytes);
+  const host = new FluentBitHost(buildModule(program.bytes));
   const t0 = 1_700_000_000;
   for (let i = 0; i < 2000; i++) host.call("web.access", t0, accessRecord(longKey(i, 10_240)));
   const before = host.memoryBytes();

@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileSources } from "../src/compiler/compile.js";
+import { buildModule } from "../src/compiler/module.js";
 import { FluentBitHost } from "../src/host/host.js";
 import { BareCaller } from "./fuzz/adversarial.js";
 
@@ -137,8 +138,7 @@ test("regression: a selection listing 1,000 values compiles (was: 'nested too de
   const values = Array.from({ length: 1000 }, (_, i) => `      - 'agent-${i}/'\n`).join("");
   const text = `title: Many agents\nid: many-agents\nlogsource: {category: webserver}\ndetection:\n  sel:\n    cs-user-agent|contains:\n${values}  condition: sel\n`;
   const { program } = compileSources([{ path: "many.yml", text }], { seed: 1 });
-  const host = new FluentBitHost(BareCaller.devModule());
-  host.loadProgram(program.bytes);
+  const host = new FluentBitHost(buildModule(program.bytes));
   const out = host.call("web.access", 1_700_000_000, '{"path":"/","agent":"x agent-999/ y"}');
   assert.equal(out.kind, "record");
   assert.deepEqual(out.kind === "record" ? (out.body.tripline as { rules: string[] }).rules : null, ["many-agents"]);

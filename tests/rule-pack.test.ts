@@ -11,20 +11,19 @@ import { readSuite, runSuite, type Suite } from "../src/cli/suite.js";
 import { compileSources, readSources, ruleFiles, DEFAULT_RULES, type CompileOptions } from "../src/compiler/compile.js";
 import { PACKAGE_ROOT } from "../src/compiler/module.js";
 import type { SourceFile } from "../src/compiler/rules/load.js";
+import { buildModule } from "../src/compiler/module.js";
 import { FluentBitHost } from "../src/host/host.js";
 import { emptyResult, records, replayText } from "../src/logs/replay.js";
 import { generateBenign } from "../scripts/generate-benign.js";
 
 const SUITES = path.join(DEFAULT_RULES, "tests");
 const EXAMPLES = path.join(PACKAGE_ROOT, "examples", "logs");
-const devModule = new WebAssembly.Module(readFileSync(path.join(PACKAGE_ROOT, "build", "tripline-dev.wasm")));
 const OPTIONS: CompileOptions = { seed: 7 };
 
-/** A fresh development module with these rule sources loaded (what `tripline test` does). */
+/** The module `tripline build` makes of these rule sources (what `tripline test` runs). */
 function hostForSources(sources: SourceFile[]): FluentBitHost {
   const { program } = compileSources(sources, OPTIONS);
-  const host = new FluentBitHost(devModule);
-  host.loadProgram(program.bytes);
+  const host = new FluentBitHost(buildModule(program.bytes));
   return host;
 }
 

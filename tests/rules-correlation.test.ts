@@ -6,7 +6,7 @@ import { test } from "node:test";
 import type { CorrelationRule } from "../src/compiler/ir.js";
 import { fixture, lines, load } from "./fixtures/rules/harness.js";
 
-const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip", "host"];
+const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip"];
 const USER = ["user", "auth_user", "user_id"];
 
 /** Three detection rules (indices 0, 1, 2) followed by one correlation document. */
@@ -57,6 +57,8 @@ test("event_count", () => {
       timespanSec: 300,
       condition: { op: "gte", value: 10 },
       cooldownSec: 300,
+      // Threshold alerts list the client addresses involved (the c-ip field).
+      addressField: CLIENT_IP,
       generate: false,
       pos: POS,
     },
@@ -117,7 +119,7 @@ test("temporal_ordered keeps the listed order; an explicit condition is allowed"
 
 test("spike: defaults, and group-by may be empty", () => {
   const c = withCorrelation("type: spike", "rules: failed_login", "timespan: 1m");
-  assert.deepEqual(c.spike, { intervalSec: 60, baselineIntervals: 10, factor: 3, minCount: 20 });
+  assert.deepEqual(c.spike, { intervalSec: 60, baselineIntervals: 10, factor: 3, increase: 0, minCount: 20 });
   assert.deepEqual(c.groupBy, []);
   assert.deepEqual(c.groupByNames, []);
   assert.deepEqual(c.condition, { op: "gte", value: 20 });
@@ -133,10 +135,30 @@ test("spike: every setting", () => {
     "cooldown: 15m",
     "spike: {interval: 30s, baseline: 20, factor: 2.5, min_count: 5}",
   );
-  assert.deepEqual(c.spike, { intervalSec: 30, baselineIntervals: 20, factor: 2.5, minCount: 5 });
+  assert.deepEqual(c.spike, { intervalSec: 30, baselineIntervals: 20, factor: 2.5, increase: 0, minCount: 5 });
   assert.equal(c.timespanSec, 600);
   assert.equal(c.cooldownSec, 900);
   assert.deepEqual(c.groupBy, [CLIENT_IP]);
+});
+
+test("spike: an additive threshold (increase alone means a factor of 1), or both", () => {
+  const additive = withCorrelation("type: spike", "rules: failed_login", "timespan: 1m", "spike: {increase: 50}");
+  assert.deepEqual(additive.spike, { intervalSec: 60, baselineIntervals: 10, factor: 1, increase: 50, minCount: 20 });
+  const both = withCorrelation("type: spike", "rules: failed_login", "timespan: 1m", "spike: {factor: 2, increase: 10}");
+  assert.deepEqual(both.spike, { intervalSec: 60, baselineIntervals: 10, factor: 2, increase: 10, minCount: 20 });
+});
+
+test("percentile: field through the field map, defaults and settings", () => {
+  const c = withCorrelation("type: percentile", "rules: failed_login", "group-by: [cs-uri-stem]", "timespan: 1m", "percentile: {field: time-taken, limit: 2.5}");
+  assert.deepEqual(c.percentile, { field: ["response_time"], fieldName: "time-taken", quantile: 0.95, intervalSec: 60, limit: 2.5, factor: null, baselineIntervals: 10, minCount: 20 });
+  const all = withCorrelation(
+    "type: percentile",
+    "rules: failed_login",
+    "timespan: 10m",
+    "percentile: {field: time-taken, quantile: 99, interval: 30s, factor: 3, baseline: 5, min_count: 2}",
+  );
+  assert.deepEqual(all.percentile, { field: ["response_time"], fieldName: "time-taken", quantile: 0.99, intervalSec: 30, limit: null, factor: 3, baselineIntervals: 5, minCount: 2 });
+  assert.deepEqual(all.groupBy, []);
 });
 
 test("anomaly: field through the field map, defaults and settings", () => {

@@ -358,8 +358,8 @@ test("correlation: other mistakes", () => {
     errorsOf(correlation("  type: event_cnt", "  rules: failed_login", "  group-by: [c-ip]", "  timespan: 5m", "  condition: {gte: 10}")),
     ["rule.yml:4:9: unknown correlation type 'event_cnt' (did you mean 'event_count'?)"],
   );
-  assert.deepEqual(errorsOf(correlation("  type: event_count", "  rules: failed_login", "  timespan: 5m", "  condition: {gte: 10}")), [
-    "rule.yml:4:3: correlation type event_count needs 'group-by' with at least one field",
+  assert.deepEqual(errorsOf(correlation("  type: percentile", "  rules: failed_login", "  timespan: 5m", "  percentile: {field: time-taken}")), [
+    "rule.yml:7:15: percentile needs a 'limit' (fires above it) or a 'factor' (fires above factor x the baseline), or both",
   ]);
   assert.deepEqual(
     errorsOf(correlation("  type: temporal", "  rules: [failed_login]", "  group-by: [c-ip]", "  timespan: 5m")),

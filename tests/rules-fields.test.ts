@@ -12,7 +12,7 @@ const resolve = (name: string) => resolveField(DEFAULT_FIELD_MAP, name, pos);
 
 test("default mapping of Sigma web server names", () => {
   // apache2's `host` and nginx's `remote` hold the client IP.
-  assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip", "host"]);
+  assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip"]);
   assert.deepEqual(resolve("cs-uri-stem"), ["uri_stem", "path"]);
   assert.deepEqual(resolve("cs-uri-query"), ["query", "path"]);
   assert.deepEqual(resolve("cs-method"), ["method"]);
@@ -75,7 +75,7 @@ test("json logsource: any key is accepted as the record key itself, dotted paths
   assert.deepEqual(rule.logsource, { tags: [], formats: ["json"] });
   assert.deepEqual(
     predicates(rule.condition).map((p) => p.fields),
-    [["http.request.method"], ["event_type"], ["client_ip", "remote", "ip", "src_ip", "host"]],
+    [["http.request.method"], ["event_type"], ["client_ip", "remote", "ip", "src_ip"]],
   );
   // Without logsource the same key is a typo.
   assert.deepEqual(errorsOf(lines("title: J", "id: r1", "detection:", "  sel: {http.request.method: DELETE}", "  condition: sel")), [
@@ -105,7 +105,7 @@ test("field-map override file: merged over the default", () => {
   assert.deepEqual(resolveField(map, "DestinationHostname", pos), ["vhost"]);
   // Untouched entries keep their defaults; the default map is not modified.
   assert.deepEqual(resolveField(map, "sc-status", pos), ["status", "code"]);
-  assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip", "host"]);
+  assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip"]);
   assert.deepEqual(map.logsources.product.get("myapp"), ["json"]);
   assert.deepEqual(map.logsources.product.get("nginx"), ["access"]);
 

@@ -8,7 +8,7 @@ import { lines, load } from "./fixtures/rules/harness.js";
 
 const PATH = ["uri_stem", "path"]; // cs-uri-stem
 const QUERY = ["query", "path"];
-const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip", "host"];
+const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip"];
 const MESSAGE = ["message", "log", "msg"];
 
 /** Compiles a web rule whose selection is `field` on line 7; returns its condition. */

@@ -1,214 +1,220 @@
-// Correlation rules: state per group key over event-time windows. Event time
-// is the record timestamp Fluent Bit passes, never the wall clock, so a
+// Stage 6: correlation. State per group key over event-time windows. Event
+// time is the record's (see record/record.ts), never the wall clock, so a
 // replayed log raises exactly the alerts live traffic would.
 //
-// Out of order: each correlation keeps a watermark (the newest event time it
-// has seen). Events up to `lateness` behind it are placed where they belong;
-// older ones are counted as late and left out.
-import { Reader, Span, readSpan } from "../program/reader";
-import { Store, HEADER } from "./store";
-import { Slot, readSlot, valuePtr, valueLen } from "../fields/slot";
-import { Scan } from "../record/scan";
-import { groupHash, groupPresent, hashValue, mix64 } from "./key";
+// One record is one event for each correlation it feeds, however many of
+// the correlation's rules it matched (Sigma counts events, not rule hits);
+// temporal correlations note every rule it matched.
+//
+// Out of order: each correlation keeps a watermark (the newest event time
+// it has seen). Events up to `lateness` behind it are placed where they
+// belong (and counted as out of order); older ones are counted as late and
+// left out.
+import { CorrelationType, SAMPLES, ADDRESSES } from "../runtime/schema";
+import { Span } from "../runtime/span";
+import { sortIds } from "../runtime/sort";
+import { hashBytes, mix64 } from "../runtime/hash";
+import { Record } from "../record/record";
+import { Slot, FieldReader } from "../fields/reader";
+import { FieldValue } from "../fields/value";
 import { parseNumber } from "../match/number";
-import { Alert, AlertKind, nextAlert } from "./alert";
-import { eventCountPayload, addEvent, newestEvent } from "./event-count";
-import { valueCountPayload, addValue, sampleArea, oldestValue } from "./value-count";
-import { temporalPayload, initTemporal, addUnordered, addOrdered } from "./temporal";
-import { spikePayload, addToRate, SPIKE_FIRED, SPIKE_RECOVERED, spikeObserved, spikeBaseline, spikeInterval } from "./spike";
-import { ANOMALY_PAYLOAD, addSample, anomalyMean, anomalyDeviation } from "./anomaly";
-
-export const enum Type {
-  EventCount = 0,
-  ValueCount = 1,
-  Temporal = 2,
-  TemporalOrdered = 3,
-  Spike = 4,
-  Anomaly = 5,
-}
-
-const NEVER: i64 = i64.MIN_VALUE;
+import { Rule } from "../rules/rule";
+import { Matches } from "../rules/select";
+import { Store, Entry, NEVER } from "./store";
+import { GroupKey, groupKey } from "./key";
+import { Outcome, Status } from "./outcome";
+import { Alerts } from "./alerts";
+import { keepSample, sampleAt, sampleLength } from "./samples";
+import { EventCountState, addEvent, addressArea } from "./event-count";
+import { ValueCountState, addValue, sampleArea } from "./value-count";
+import { initTemporal, addUnordered, addOrdered } from "./temporal";
+import { SpikeLine, addToRate } from "./spike";
+import { addSample } from "./anomaly";
+import { PercentileLine, addValueAt } from "./percentile";
 
 export class Correlation {
-  id: Span = new Span(0, 0); // JSON string
-  title: Span = new Span(0, 0); // JSON string
-  route: Span = new Span(0, 0); // JSON string for the rewrite_tag field
-  level: u8 = 0;
-  type: u8 = 0;
-  tags: StaticArray<u16> = new StaticArray<u16>(0);
-  rules: StaticArray<u16> = new StaticArray<u16>(0);
-  groupSlots: StaticArray<i32> = new StaticArray<i32>(0);
-  groupNames: Span[] = []; // JSON strings
-  valueSlot: i32 = -1;
-  valueName: Span = new Span(0, 0);
+  id: Span = new Span(); // JSON string
+  title: Span = new Span(); // JSON string
+  route: Span = new Span(); // JSON string for the rewrite_tag field
+  level: u32 = 0;
+  type: u32 = 0;
+  tags: StaticArray<i32> = new StaticArray<i32>(0);
+  rules: StaticArray<i32> = new StaticArray<i32>(0);
+  groupSlots: StaticArray<Slot> = new StaticArray<Slot>(0);
+  groupNames: StaticArray<Span> = new StaticArray<Span>(0); // JSON strings
+  /** value_count's distinct field; anomaly's and percentile's numeric field. */
+  valueSlot: Slot | null = null;
+  valueName: Span = new Span(); // JSON string
+  /** Client addresses listed in event_count alerts. */
+  addressSlot: Slot | null = null;
   span: i64 = 0; // ms
   cooldown: i64 = 0; // ms
-  threshold: f64 = 0; // events / distinct values needed
-  interval: i64 = 0; // spike, ms
-  baseline: i32 = 0; // spike, intervals
-  factor: f64 = 0;
-  minCount: f64 = 0;
+  threshold: i32 = 0; // events / distinct values needed
+  spike: SpikeLine = new SpikeLine();
   zscore: f64 = 0;
   minSamples: f64 = 0;
-  seed: u64 = 0;
+  percentile: PercentileLine = new PercentileLine();
   store: Store = new Store(1, 0);
   watermark: i64 = NEVER;
+  /** Events older than the watermark by more than the lateness: left out. */
   late: i64 = 0;
+  /** Events behind the watermark but within the lateness: placed where they belong. */
+  outOfOrder: i64 = 0;
+  /** Events whose record had none of the group-by fields: nothing to count them against. */
+  missingKey: i64 = 0;
+  /** value_count / anomaly / percentile events without a usable value. */
+  missingValue: i64 = 0;
 }
 
-export let lateness: i64 = 60000;
+export class CorrelationStage {
+  private stamps: StaticArray<u32>;
+  private steps: StaticArray<u64>;
+  private touched: StaticArray<i32>;
+  private stamp: u32 = 0;
+  private key: GroupKey = new GroupKey();
+  private value: FieldValue = new FieldValue();
+  private outcome: Outcome = new Outcome();
 
-function payloadSize(c: Correlation): i32 {
-  if (c.type == Type.EventCount) return eventCountPayload(<i32>c.threshold);
-  if (c.type == Type.ValueCount) return valueCountPayload(<i32>c.threshold);
-  if (c.type == Type.Temporal || c.type == Type.TemporalOrdered) return temporalPayload(c.rules.length);
-  if (c.type == Type.Spike) return spikePayload(c.baseline);
-  return ANOMALY_PAYLOAD;
-}
+  constructor(
+    public correlations: StaticArray<Correlation>,
+    public rules: StaticArray<Rule>,
+    public fields: FieldReader,
+    public lateness: i64,
+    public seed: u64,
+  ) {
+    const n = correlations.length;
+    this.stamps = new StaticArray<u32>(n);
+    this.steps = new StaticArray<u64>(n);
+    this.touched = new StaticArray<i32>(n);
+  }
 
-function readU16s(r: Reader): StaticArray<u16> {
-  const n = <i32>r.u8();
-  const list = new StaticArray<u16>(n);
-  for (let k = 0; k < n; k++) list[k] = r.u16();
-  return list;
-}
-
-export function readCorrelations(r: Reader, ruleCount: i32): Correlation[] {
-  const list = new Array<Correlation>(0);
-  const n = <i32>r.u16();
-  if (n == 0) return list;
-  lateness = <i64>r.f64();
-  const seed = r.u32();
-  for (let k = 0; k < n; k++) {
-    const c = new Correlation();
-    c.id = readSpan(r);
-    c.title = readSpan(r);
-    c.route = readSpan(r);
-    c.level = r.u8();
-    c.type = r.u8();
-    c.tags = readU16s(r);
-    c.rules = readU16s(r);
-    const groups = <i32>r.u8();
-    c.groupSlots = new StaticArray<i32>(groups);
-    for (let g = 0; g < groups; g++) {
-      c.groupSlots[g] = r.u16();
-      c.groupNames.push(readSpan(r));
+  /** Feeds the record to every correlation its matched rules feed, in correlation order. */
+  observe(matches: Matches, record: Record, alerts: Alerts): void {
+    if (this.correlations.length == 0) return;
+    const stamp = ++this.stamp;
+    let n = 0;
+    for (let k = 0; k < matches.count; k++) {
+      const rule = unchecked(this.rules[unchecked(matches.ids[k])]);
+      const feeds = rule.correlations;
+      for (let j = 0; j < feeds.length; j++) {
+        const c = unchecked(feeds[j]);
+        if (unchecked(this.stamps[c]) != stamp) {
+          unchecked((this.stamps[c] = stamp));
+          unchecked((this.steps[c] = 0));
+          unchecked((this.touched[n++] = c));
+        }
+        unchecked((this.steps[c] |= <u64>1 << <u64>unchecked(rule.steps[j])));
+      }
     }
-    c.valueSlot = r.i32();
-    c.valueName = readSpan(r);
-    c.span = <i64>r.f64();
-    c.cooldown = <i64>r.f64();
-    c.threshold = r.f64();
-    c.interval = <i64>r.f64();
-    c.baseline = r.u16();
-    c.factor = r.f64();
-    c.minCount = r.f64();
-    c.zscore = r.f64();
-    c.minSamples = r.f64();
-    const capacity = <i32>r.u32();
-    c.seed = mix64((<u64>seed << 32) | <u64>k);
-    c.store = new Store(capacity, payloadSize(c));
-    list.push(c);
-  }
-  return list;
-}
-
-/** Reads a number from the correlation's value slot; NaN when absent or not numeric. */
-function numberValue(c: Correlation, slots: Slot[], scan: Scan): f64 {
-  if (c.valueSlot < 0 || !readSlot(slots[c.valueSlot], scan)) return NaN;
-  return parseNumber(valuePtr, valueLen);
-}
-
-/**
- * Feeds one matched rule occurrence (rule `step` of the correlation's list)
- * at event time `t` (ms). Raises at most one alert.
- */
-export function observe(c: Correlation, index: i32, step: i32, t: i64, slots: Slot[], scan: Scan): void {
-  if (t > c.watermark) c.watermark = t;
-  else if (c.watermark - t > lateness) {
-    c.late++;
-    return;
-  }
-  const hash = groupHash(c.seed, c.groupSlots, slots, scan);
-  if (!groupPresent) return;
-  // value_count needs its value before the entry is touched.
-  let valueHash: u64 = 0;
-  let vptr: usize = 0;
-  let vlen = 0;
-  let x: f64 = NaN;
-  if (c.type == Type.ValueCount) {
-    if (!readSlot(slots[c.valueSlot], scan)) return;
-    vptr = valuePtr;
-    vlen = valueLen;
-    valueHash = mix64(hashValue(0xcbf29ce484222325, vptr, vlen));
-  } else if (c.type == Type.Anomaly) {
-    x = numberValue(c, slots, scan);
-    if (isNaN(x)) return;
-  }
-  const keys = c.store;
-  const e = keys.touch(hash);
-  const entry = keys.at(e);
-  const p = entry + HEADER;
-  if (keys.created) {
-    store<i64>(entry, t, 24);
-    if (c.type == Type.Temporal || c.type == Type.TemporalOrdered) initTemporal(p, c.rules.length);
-  }
-  const coolingDown = load<i64>(entry, 16) != NEVER && t - load<i64>(entry, 16) < c.cooldown;
-
-  let first: i64 = NEVER;
-  let count: f64 = 0;
-  let kind = AlertKind.Fired;
-  let baseline: f64 = NaN;
-  let deviation: f64 = NaN;
-  let samples: usize = 0;
-  let sampleCount = 0;
-  let last = t;
-  if (c.type == Type.EventCount) {
-    first = addEvent(p, <i32>c.threshold, t, c.span);
-    count = c.threshold;
-    last = newestEvent;
-  } else if (c.type == Type.ValueCount) {
-    const distinct = addValue(p, <i32>c.threshold, valueHash, t, c.span, vptr, vlen);
-    if (<f64>distinct >= c.threshold) first = oldestValue(p);
-    count = <f64>distinct;
-    samples = sampleArea(p, <i32>c.threshold);
-    sampleCount = load<i32>(p, 4);
-  } else if (c.type == Type.Temporal) {
-    first = addUnordered(p, c.rules.length, step, t, c.span);
-    count = <f64>c.rules.length;
-  } else if (c.type == Type.TemporalOrdered) {
-    first = addOrdered(p, c.rules.length, step, t, c.span);
-    count = <f64>c.rules.length;
-  } else if (c.type == Type.Spike) {
-    const r = addToRate(p, keys.created, c.baseline, c.interval, c.factor, c.minCount, t);
-    if (r == SPIKE_FIRED || r == SPIKE_RECOVERED) {
-      // The interval observed: the current one when firing, the one just closed on recovery.
-      first = spikeInterval * c.interval;
-      count = spikeObserved;
-      baseline = spikeBaseline;
-      if (r == SPIKE_RECOVERED) kind = AlertKind.Recovered;
-    }
-  } else {
-    if (addSample(p, x, c.minSamples, c.zscore)) {
-      first = t;
-      count = x;
-      baseline = anomalyMean;
-      deviation = anomalyDeviation;
+    sortIds(this.touched, n);
+    for (let k = 0; k < n; k++) {
+      const c = unchecked(this.touched[k]);
+      this.observeOne(c, unchecked(this.steps[c]), record, alerts);
     }
   }
-  if (first == NEVER) return;
-  // A recovery always goes out: it closes a spike that was reported.
-  if (kind == AlertKind.Fired) {
-    if (coolingDown) return;
-    store<i64>(entry, t, 16);
+
+  private observeOne(index: i32, steps: u64, record: Record, alerts: Alerts): void {
+    const c = unchecked(this.correlations[index]);
+    const t = record.time;
+    if (c.watermark == NEVER || t > c.watermark) c.watermark = t;
+    else if (c.watermark - t > this.lateness) {
+      c.late++;
+      return;
+    } else if (t < c.watermark) {
+      c.outOfOrder++;
+    }
+    groupKey(this.seed, c.groupSlots, this.fields, record, this.value, this.key);
+    if (!this.key.present) {
+      c.missingKey++;
+      return;
+    }
+    // Types that read a value need it before the entry is touched.
+    let valueHash: u64 = 0;
+    let x: f64 = NaN;
+    const v = this.value;
+    if (c.type == CorrelationType.ValueCount) {
+      if (c.valueSlot == null || !this.fields.read(c.valueSlot!, record, v)) {
+        c.missingValue++;
+        return;
+      }
+      valueHash = mix64(hashBytes(0xcbf29ce484222325, v.ptr, v.len));
+    } else if (c.type == CorrelationType.Anomaly || c.type == CorrelationType.Percentile) {
+      if (c.valueSlot != null && this.fields.read(c.valueSlot!, record, v)) x = parseNumber(v.ptr, v.len);
+      if (!isFinite(x)) {
+        c.missingValue++;
+        return;
+      }
+    }
+    const store = c.store;
+    const e = store.touch(this.key.hash, t);
+    const entry = changetype<Entry>(store.at(e));
+    const p = store.payload(e);
+    const created = store.created;
+    if (created && (c.type == CorrelationType.Temporal || c.type == CorrelationType.TemporalOrdered)) initTemporal(p, c.rules.length);
+    const out = this.outcome;
+    out.reset();
+    if (c.type == CorrelationType.EventCount) {
+      if (c.addressSlot != null && this.fields.read(c.addressSlot!, record, v)) {
+        const state = changetype<EventCountState>(p);
+        state.addresses = keepSample(addressArea(p, c.threshold), state.addresses, ADDRESSES, v.ptr, v.len, true);
+      }
+      addEvent(p, c.threshold, t, c.span, out);
+    } else if (c.type == CorrelationType.ValueCount) {
+      addValue(p, c.threshold, valueHash, t, c.span, v.ptr, v.len, out);
+    } else if (c.type == CorrelationType.Temporal || c.type == CorrelationType.TemporalOrdered) {
+      const ordered = c.type == CorrelationType.TemporalOrdered;
+      for (let step = 0; step < c.rules.length && out.status == Status.None; step++) {
+        if ((steps & (<u64>1 << <u64>step)) == 0) continue;
+        if (ordered) addOrdered(p, c.rules.length, step, t, c.span, out);
+        else addUnordered(p, c.rules.length, step, t, c.span, out);
+      }
+    } else if (c.type == CorrelationType.Spike) {
+      addToRate(p, created, c.spike, t, out);
+    } else if (c.type == CorrelationType.Anomaly) {
+      addSample(p, x, c.minSamples, c.zscore, t, out);
+    } else {
+      addValueAt(p, created, c.percentile, x, t, out);
+    }
+    if (out.status == Status.None) return;
+    // A recovery always goes out: it closes a report already made.
+    if (out.status == Status.Fired) {
+      if (entry.lastAlert != NEVER && t - entry.lastAlert < c.cooldown) return;
+      entry.lastAlert = t;
+    }
+    this.raise(index, c, p, record, alerts);
   }
-  const a: Alert = nextAlert(index);
-  a.kind = kind;
-  a.count = count;
-  a.baseline = baseline;
-  a.deviation = deviation;
-  a.first = first;
-  a.last = last;
-  a.samples = samples;
-  a.sampleCount = sampleCount;
+
+  /** Records the alert with copies of its group values and samples. */
+  private raise(index: i32, c: Correlation, p: usize, record: Record, alerts: Alerts): void {
+    const out = this.outcome;
+    const a = alerts.next(index);
+    a.status = out.status;
+    a.count = out.count;
+    a.baseline = out.baseline;
+    a.deviation = out.deviation;
+    a.score = out.score;
+    a.first = out.first;
+    a.last = out.last;
+    const v = this.value;
+    a.groupAt = alerts.arena.length;
+    for (let g = 0; g < c.groupSlots.length; g++) {
+      if (this.fields.read(unchecked(c.groupSlots[g]), record, v)) alerts.store(v.ptr, v.len);
+      else alerts.store(0, -1);
+    }
+    a.groupCount = c.groupSlots.length;
+    a.samplesAt = alerts.arena.length;
+    if (c.type == CorrelationType.ValueCount) {
+      const state = changetype<ValueCountState>(p);
+      const area = sampleArea(p, c.threshold);
+      for (let k = 0; k < state.samples && k < SAMPLES; k++) alerts.store(sampleAt(area, k), sampleLength(area, k));
+      a.sampleCount = min(state.samples, SAMPLES);
+    }
+    a.addressesAt = alerts.arena.length;
+    if (c.type == CorrelationType.EventCount && c.addressSlot != null) {
+      const state = changetype<EventCountState>(p);
+      const area = addressArea(p, c.threshold);
+      for (let k = 0; k < state.addresses && k < ADDRESSES; k++) alerts.store(sampleAt(area, k), sampleLength(area, k));
+      a.addressCount = min(state.addresses, ADDRESSES);
+    }
+  }
 }

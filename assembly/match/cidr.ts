@@ -2,9 +2,9 @@
 // bytes; IPv4 becomes ::ffff:a.b.c.d so both families share one comparison
 // (the compiler encodes IPv4 networks the same way, with the prefix + 96).
 import { Fired } from "./fired";
+import { hexValue } from "../runtime/ascii";
 
 export class CidrTest {
-  slot: i32 = 0;
   predicate: i32 = 0;
   prefix: i32 = 0;
   network: usize = 0; // 16 bytes inside the program
@@ -39,13 +39,6 @@ function parseIPv4(p: usize, len: i32, out: usize): bool {
   return true;
 }
 
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  c |= 0x20;
-  if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
-  return -1;
-}
-
 function parseIPv6(p: usize, len: i32, out: usize): bool {
   // Groups before and after a "::" are collected separately, then joined.
   const groups = memory.data(16); // u16 x 8
@@ -72,7 +65,7 @@ function parseIPv6(p: usize, len: i32, out: usize): bool {
     let value = 0;
     let digits = 0;
     while (i < len) {
-      const h = hexValue(<i32>load<u8>(p + <usize>i));
+      const h = hexValue(<u32>load<u8>(p + <usize>i));
       if (h < 0) break;
       value = (value << 4) | h;
       digits++;
@@ -124,7 +117,7 @@ export function inNetwork(address: usize, network: usize, prefix: i32): bool {
 }
 
 /** Runs every CIDR test of a slot against its value, parsing the address once. */
-export function testCidrs(tests: CidrTest[], from: i32, to: i32, p: usize, len: i32, fired: Fired): void {
+export function testCidrs(tests: StaticArray<CidrTest>, from: i32, to: i32, p: usize, len: i32, fired: Fired): void {
   if (!parseAddress(p, len, parsed)) return;
   const address = memory.data(16);
   memory.copy(address, parsed, 16);

@@ -1,65 +1,112 @@
-// Runs one field's combined automaton over a value. All string predicates on
-// a field were compiled into this one DFA at build time, so the cost is one
-// table lookup per byte whatever the number of rules.
+// Runs one automaton over a value. All string tests of a field (up to a
+// state budget per automaton) were compiled into it at build time, so the
+// cost is one table step per byte whatever the number of rules.
 //
-// The compiler lays the table out for this loop (src/compiler/program/automata.ts):
-// a state is held as its row offset (state x classCount); states that report
-// a match at any position come first, then the dead state, so a single
-// compare per byte (`s < special`) says whether anything needs doing.
+// The compiler lays the tables out for this loop (src/compiler/program/
+// automata.ts): a state is held as the byte offset of its row; the class
+// map gives each byte its class already scaled to a byte offset; states
+// that report a match at any position come first, then the dead state, so
+// one compare per byte (`s < special`) says whether anything needs doing.
+// The loop is unrolled four times: interpreted, loop bookkeeping costs as
+// much as the step itself.
 import { Fired } from "./fired";
 
 export class Matcher {
   slot: i32 = 0;
+  /** Also run over the URL-decoded value. */
   urlDecode: bool = false;
-  wide: bool = false; // 32-bit transitions
-  classCount: i32 = 0;
-  start: i32 = 0; // row offset
-  dead: i32 = -1; // row offset, or -1
-  special: i32 = 0; // row offsets below this report or stop
-  classMap: usize = 0; // 256 x u8
-  next: usize = 0; // stateCount * classCount x u16 (or u32): target row offsets
-  emitAnywhere: usize = 0; // stateCount x u32 offsets into lists (0xffffffff = none)
+  /** 32-bit transitions (else 16-bit) and a 16-bit class map (else 8-bit). */
+  wide: bool = false;
+  /** Format bits of the rules this automaton serves (all bits: every record). */
+  formats: u32 = 0;
+  /** Bytes per row: classes x transition size. */
+  rowBytes: i32 = 0;
+  start: i32 = 0;
+  dead: i32 = -1;
+  special: i32 = 0;
+  classMap: usize = 0;
+  next: usize = 0;
+  /** Per state (by row): u32 offset into `lists`, 0xffffffff for none. */
+  emitAnywhere: usize = 0;
   emitAtEnd: usize = 0;
-  lists: usize = 0; // u16 count, then u16 predicate ids
+  /** u32 count, then u32 predicate ids. */
+  lists: usize = 0;
 }
 
-function emit(m: Matcher, table: usize, row: i32, fired: Fired): void {
-  const offset = load<u32>(table + (<usize>(row / m.classCount) << 2));
+function emit(m: Matcher, table: usize, s: i32, fired: Fired): void {
+  const offset = load<u32>(table + (<usize>(s / m.rowBytes) << 2));
   if (offset == 0xffffffff) return;
   const list = m.lists + <usize>offset;
-  const count = <i32>load<u16>(list);
-  for (let k = 0; k < count; k++) fired.set(<i32>load<u16>(list + 2 + (<usize>k << 1)));
+  const count = load<u32>(list);
+  for (let k: u32 = 0; k < count; k++) fired.set(<i32>load<u32>(list + 4 + (<usize>k << 2)));
 }
 
 export function runMatcher(m: Matcher, p: usize, len: i32, fired: Fired): void {
+  const special = m.special;
+  let s = m.start;
+  if (s < special) {
+    if (s == m.dead) return;
+    emit(m, m.emitAnywhere, s, fired);
+  }
+  s = m.wide ? runWide(m, p, len, s, fired) : runNarrow(m, p, len, s, fired);
+  if (s >= 0) emit(m, m.emitAtEnd, s, fired);
+}
+
+/** 8-bit class map, 16-bit transitions. Returns the final state, or -1 when the dead state ended the run. */
+function runNarrow(m: Matcher, p: usize, len: i32, s: i32, fired: Fired): i32 {
   const classMap = m.classMap;
   const next = m.next;
   const special = m.special;
   const dead = m.dead;
   const end = p + <usize>len;
-  let s = m.start;
-  if (s < special) {
-    if (s == dead) return;
-    emit(m, m.emitAnywhere, s, fired);
-  }
-  if (m.wide) {
-    while (p < end) {
-      s = <i32>load<u32>(next + (<usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p))) << 2));
-      p++;
-      if (s < special) {
-        if (s == dead) return;
-        emit(m, m.emitAnywhere, s, fired);
-      }
+  while (p + 4 <= end) {
+    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p))));
+    if (s < special) {
+      if (s == dead) return -1;
+      emit(m, m.emitAnywhere, s, fired);
     }
-  } else {
-    while (p < end) {
-      s = <i32>load<u16>(next + (<usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p))) << 1));
-      p++;
-      if (s < special) {
-        if (s == dead) return;
-        emit(m, m.emitAnywhere, s, fired);
-      }
+    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p, 1))));
+    if (s < special) {
+      if (s == dead) return -1;
+      emit(m, m.emitAnywhere, s, fired);
+    }
+    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p, 2))));
+    if (s < special) {
+      if (s == dead) return -1;
+      emit(m, m.emitAnywhere, s, fired);
+    }
+    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p, 3))));
+    if (s < special) {
+      if (s == dead) return -1;
+      emit(m, m.emitAnywhere, s, fired);
+    }
+    p += 4;
+  }
+  while (p < end) {
+    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p))));
+    p++;
+    if (s < special) {
+      if (s == dead) return -1;
+      emit(m, m.emitAnywhere, s, fired);
     }
   }
-  emit(m, m.emitAtEnd, s, fired);
+  return s;
+}
+
+/** 16-bit class map, 32-bit transitions: large automata. */
+function runWide(m: Matcher, p: usize, len: i32, s: i32, fired: Fired): i32 {
+  const classMap = m.classMap;
+  const next = m.next;
+  const special = m.special;
+  const dead = m.dead;
+  const end = p + <usize>len;
+  while (p < end) {
+    s = <i32>load<u32>(next + <usize>s + <usize>load<u16>(classMap + (<usize>load<u8>(p) << 1)));
+    p++;
+    if (s < special) {
+      if (s == dead) return -1;
+      emit(m, m.emitAnywhere, s, fired);
+    }
+  }
+  return s;
 }

@@ -1,17 +1,10 @@
 // Numeric comparisons (gt/gte/lt/lte). Values are parsed from the field's
 // text, so the string codes of Fluent Bit's apache2 parser ("404") compare too.
 import { Fired } from "./fired";
-
-export const enum NumberOp {
-  Gt = 0,
-  Gte = 1,
-  Lt = 2,
-  Lte = 3,
-}
+import { NumberOp } from "../runtime/schema";
 
 export class NumberTest {
-  slot: i32 = 0;
-  op: u8 = 0;
+  op: u32 = 0;
   value: f64 = 0;
   predicate: i32 = 0;
 }

@@ -2,14 +2,11 @@
 // Only called for strings the scanner saw an escape in, and the scanner has
 // already validated every escape. Lone surrogates become U+FFFD.
 import { Bytes } from "../runtime/bytes";
+import { hexValue } from "../runtime/ascii";
 
 function hex4(p: usize): u32 {
   let v: u32 = 0;
-  for (let k: usize = 0; k < 4; k++) {
-    const c = <u32>load<u8>(p + k);
-    const d = c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10;
-    v = (v << 4) | d;
-  }
+  for (let k: usize = 0; k < 4; k++) v = (v << 4) | <u32>hexValue(<u32>load<u8>(p + k));
   return v;
 }
 

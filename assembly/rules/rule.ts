@@ -1,53 +1,42 @@
-// A detection rule as the module runs it: a boolean program over predicate
-// results, plus what to write when it matches. Strings (id, title) are stored
-// JSON-escaped with their quotes, so output is a plain copy.
-import { Span } from "../program/reader";
+// A detection rule as the module runs it: a postfix program over the
+// predicates, and what to write when it matches. Ids, titles and tags are
+// stored JSON-escaped with their quotes, so output is a plain copy.
+import { Op, MAX_STACK } from "../runtime/schema";
+import { Span } from "../runtime/span";
 import { Fired } from "../match/fired";
 
-export const enum Op {
-  Predicate = 1, // u16 id
-  And = 2, // u8 n
-  Or = 3, // u8 n
-  Not = 4,
-  True = 5,
-  False = 6,
-}
-
-export const enum Action {
-  Tag = 0,
-  Drop = 1,
-  Redact = 2,
-}
-
 export class Redaction {
-  slot: i32 = 0;
-  kind: u8 = 0;
+  constructor(public slot: i32, public kind: u32) {}
 }
 
 export class Rule {
-  id: Span = new Span(0, 0);
-  title: Span = new Span(0, 0);
-  level: u8 = 0;
-  action: u8 = 0;
-  /** Feeds correlations only (Sigma `generate: false`): not listed unless an alert fires. */
+  id: Span = new Span();
+  title: Span = new Span();
+  level: u32 = 0;
+  action: u32 = 0;
+  /** Feeds correlations only (Sigma `generate: false`): listed only beside an alert it fed. */
   silent: bool = false;
-  /** Correlations fed by this rule, with the rule's position in each one's list. */
-  correlations: i32[] = [];
-  steps: i32[] = [];
+  /** Format bits the rule is limited to; 0xffffffff: every record. */
+  formats: u32 = 0xffffffff;
   /** Indices into the program's tag table. */
-  tags: StaticArray<u16> = new StaticArray<u16>(0);
-  /** Fluent Bit tag globs the rule is limited to; empty = every tag. */
-  tagGlobs: Span[] = [];
-  /** True when the rule can hold with no predicate true (e.g. `not x`). */
-  alwaysEvaluate: bool = false;
+  tags: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Fluent Bit tag globs the rule is limited to; empty: every tag. */
+  globs: StaticArray<Span> = new StaticArray<Span>(0);
+  /** The rule can hold with none of its trigger predicates true (`not x`): evaluated on every record. */
+  always: bool = false;
+  /** The condition is exactly "any trigger": a rule woken by a trigger holds without evaluation. */
+  anyTrigger: bool = false;
   code: usize = 0;
   codeLength: i32 = 0;
-  redactions: Redaction[] = [];
+  redactions: StaticArray<Redaction> = new StaticArray<Redaction>(0);
+  /** Correlations this rule feeds, and the rule's position in each one's list. */
+  correlations: StaticArray<i32> = new StaticArray<i32>(0);
+  steps: StaticArray<i32> = new StaticArray<i32>(0);
 }
 
-const stack = new StaticArray<bool>(1024);
+const stack = new StaticArray<bool>(MAX_STACK);
 
-/** Runs the rule's postfix program. The compiler bounds its stack depth to 1024. */
+/** Runs the rule's postfix program (validated at load: operands and depth are in bounds). */
 export function evaluate(rule: Rule, fired: Fired): bool {
   let sp = 0;
   let pc = rule.code;
@@ -55,10 +44,10 @@ export function evaluate(rule: Rule, fired: Fired): bool {
   while (pc < end) {
     const op = load<u8>(pc);
     if (op == Op.Predicate) {
-      unchecked((stack[sp++] = fired.has(<i32>load<u16>(pc + 1))));
-      pc += 3;
+      unchecked((stack[sp++] = fired.has(<i32>load<u32>(pc, 1))));
+      pc += 5;
     } else if (op == Op.And || op == Op.Or) {
-      const n = <i32>load<u8>(pc + 1);
+      const n = <i32>load<u8>(pc, 1);
       const isAnd = op == Op.And;
       let result = isAnd;
       for (let k = 0; k < n; k++) {
@@ -75,5 +64,39 @@ export function evaluate(rule: Rule, fired: Fired): bool {
       pc += 1;
     }
   }
-  return sp > 0 && unchecked(stack[sp - 1]);
+  return unchecked(stack[sp - 1]);
+}
+
+/**
+ * Checks a postfix program before it is ever run: known instructions,
+ * predicate ids in range, every operand on the stack, the stack within
+ * MAX_STACK, exactly one result.
+ */
+export function validCode(code: usize, length: i32, predicates: i32): bool {
+  let sp = 0;
+  let pc: i32 = 0;
+  while (pc < length) {
+    const op = <u32>load<u8>(code + <usize>pc);
+    if (op == Op.Predicate) {
+      if (pc + 5 > length || load<u32>(code + <usize>pc, 1) >= <u32>predicates) return false;
+      sp++;
+      pc += 5;
+    } else if (op == Op.And || op == Op.Or) {
+      if (pc + 2 > length) return false;
+      const n = <i32>load<u8>(code + <usize>pc, 1);
+      if (n < 1 || n > sp) return false;
+      sp = sp - n + 1;
+      pc += 2;
+    } else if (op == Op.Not) {
+      if (sp < 1) return false;
+      pc += 1;
+    } else if (op == Op.True || op == Op.False) {
+      sp++;
+      pc += 1;
+    } else {
+      return false;
+    }
+    if (sp > MAX_STACK) return false;
+  }
+  return sp == 1;
 }

@@ -1,6 +1,6 @@
 // Fluent Bit tag globs: `*` matches any run of characters, everything else
 // itself. Iterative with one backtrack point, so it is linear-ish and safe.
-import { Span } from "../program/reader";
+import { Span } from "../runtime/span";
 
 export function globMatches(glob: Span, p: usize, len: i32): bool {
   let g = 0;

@@ -1,5 +1,7 @@
-// A growable byte buffer outside the garbage collector. The filter's hot path
-// allocates nothing else: buffers are created once and reused for every record.
+// A growable byte buffer outside the garbage collector. Buffers are created
+// once and reused for every record, so the per-record path allocates nothing.
+import { Span } from "./span";
+
 export class Bytes {
   ptr: usize = 0;
   length: i32 = 0;
@@ -10,8 +12,13 @@ export class Bytes {
     this.capacity = initial;
   }
 
-  reset(): void {
+  @inline reset(): void {
     this.length = 0;
+  }
+
+  /** Where the next byte goes. */
+  @inline get end(): usize {
+    return this.ptr + <usize>this.length;
   }
 
   reserve(extra: i32): void {
@@ -23,9 +30,9 @@ export class Bytes {
     this.capacity = cap;
   }
 
-  byte(b: u8): void {
+  byte(b: u32): void {
     if (this.length >= this.capacity) this.reserve(1);
-    store<u8>(this.ptr + <usize>this.length, b);
+    store<u8>(this.ptr + <usize>this.length, <u8>b);
     this.length++;
   }
 
@@ -36,19 +43,30 @@ export class Bytes {
     this.length += len;
   }
 
-  /** Appends an ASCII-only string literal (used for fixed JSON punctuation). */
+  span(s: Span): void {
+    this.copy(s.ptr, s.len);
+  }
+
+  /** Appends an ASCII string literal (fixed JSON punctuation and names). */
   ascii(s: string): void {
     const n = s.length;
     this.reserve(n);
-    for (let i = 0; i < n; i++) store<u8>(this.ptr + <usize>(this.length + i), <u8>s.charCodeAt(i));
+    const at = this.ptr + <usize>this.length;
+    for (let i = 0; i < n; i++) store<u8>(at + <usize>i, <u8>s.charCodeAt(i));
     this.length += n;
   }
 
   decimal(value: i64): void {
     if (value < 0) {
       this.byte(0x2d);
-      value = -value;
+      // i64.MIN_VALUE has no positive twin: its digits are written from a u64.
+      this.unsigned(<u64>(-(value + 1)) + 1);
+      return;
     }
+    this.unsigned(<u64>value);
+  }
+
+  unsigned(value: u64): void {
     this.reserve(20);
     let digits = 1;
     for (let v = value / 10; v > 0; v /= 10) digits++;
@@ -56,7 +74,7 @@ export class Bytes {
     let v = value;
     do {
       at--;
-      store<u8>(at, <u8>(0x30 + <i32>(v % 10)));
+      store<u8>(at, <u8>(0x30 + <u32>(v % 10)));
       v /= 10;
     } while (v > 0);
     this.length += digits;

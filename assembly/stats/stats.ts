@@ -1,40 +1,72 @@
-// Periodic statistics, on event time like everything else. When a record's
-// time reaches the end of the current interval, that record carries the
-// interval's numbers in `tripline.stats` and the route "stats", so
+// Stage 7: periodic statistics, on event time like everything else. When a
+// record's time reaches the end of the current interval, that record carries
+// the interval's numbers in `tripline.stats` and the route "stats", so
 // rewrite_tag sends a copy to alert.stats like any alert.
-// Counted per interval: records, matched, alerted, dropped, per-rule matches
-// and alerts, hits per site section (first path segment; the 64 busiest are
-// kept, space-saving style). Counted since start: per-correlation evictions
-// and late events, and the live keys.
-import { Program } from "../program/program";
-import { hashBytes } from "../record/keys";
+// Counted per interval: records, matched, alerted, dropped, records per
+// shape (what tripline recognised), per-rule matches and alerts, hits per
+// site section (first path segment; the busiest SITE_SECTIONS kept,
+// space-saving style) with their response-time percentiles. Counted since
+// start: per correlation its live keys, evictions, late, out-of-order and
+// keyless events.
+import { Field, Shape, SITE_SECTIONS, SECTION_NAME_BYTES, HISTOGRAM_BUCKETS } from "../runtime/schema";
+import { CharCode } from "../runtime/ascii";
+import { hash32 } from "../runtime/hash";
+import { Record } from "../record/record";
+import { FieldReader } from "../fields/reader";
+import { FieldValue } from "../fields/value";
+import { parseNumber } from "../match/number";
+import { Matches } from "../rules/select";
+import { Alerts } from "../correlation/alerts";
+import { record as recordLatency, HISTOGRAM_BYTES } from "../runtime/histogram";
 
-export const SECTIONS = 64;
-const INDEX = 256; // power of two, at least 2 x SECTIONS
-const SECTION_BYTES = 48;
+const INDEX = 256; // power of two, at least 2 x SITE_SECTIONS
+
+/** One tracked site section. */
+@unmanaged export class Section {
+  hash: u32;
+  nameLength: u32;
+  hits: i64;
+  /** Requests that carried a response time. */
+  timed: u32;
+  reserved: u32;
+}
+
+const SECTION = offsetof<Section>();
 
 export class Stats {
-  interval: i64 = 0; // ms; 0 = off
   from: i64 = i64.MIN_VALUE;
   records: i64 = 0;
   matched: i64 = 0;
   alerted: i64 = 0;
   dropped: i64 = 0;
+  shapes: StaticArray<i64> = new StaticArray<i64>(<i32>Shape.Count);
   ruleMatches: StaticArray<i64>;
   ruleAlerts: StaticArray<i64>;
-  sectionHash: StaticArray<u32> = new StaticArray<u32>(SECTIONS);
-  sectionHits: StaticArray<i64> = new StaticArray<i64>(SECTIONS);
-  sectionName: usize = heap.alloc(SECTIONS * SECTION_BYTES);
-  sections: i32 = 0;
+  /** Section records, names (SECTION_NAME_BYTES each) and latency histograms. */
+  sections: usize = heap.alloc(<usize>SITE_SECTIONS * SECTION);
+  names: usize = heap.alloc(SITE_SECTIONS * SECTION_NAME_BYTES);
+  latencies: usize = heap.alloc(<usize>SITE_SECTIONS * <usize>HISTOGRAM_BYTES);
+  sectionCount: i32 = 0;
   hits: i64 = 0;
-  // Open-addressing index over sectionHash: slot + 1, 0 = empty. Rebuilt when a
-  // section is replaced, which only happens once 64 are tracked.
-  sectionIndex: StaticArray<u8> = new StaticArray<u8>(INDEX);
+  // Open-addressing index over the section hashes: slot + 1, 0 = empty.
+  private index: StaticArray<u8> = new StaticArray<u8>(INDEX);
+  private value: FieldValue = new FieldValue();
 
-  constructor(public program: Program) {
-    this.interval = program.statsInterval;
-    this.ruleMatches = new StaticArray<i64>(program.rules.length);
-    this.ruleAlerts = new StaticArray<i64>(program.correlations.length);
+  constructor(public interval: i64, rules: i32, correlations: i32, public fields: FieldReader) {
+    this.ruleMatches = new StaticArray<i64>(rules);
+    this.ruleAlerts = new StaticArray<i64>(correlations);
+  }
+
+  @inline section(k: i32): Section {
+    return changetype<Section>(this.sections + <usize>k * SECTION);
+  }
+
+  @inline nameOf(k: i32): usize {
+    return this.names + <usize>k * SECTION_NAME_BYTES;
+  }
+
+  @inline latencyOf(k: i32): usize {
+    return this.latencies + <usize>k * <usize>HISTOGRAM_BYTES;
   }
 
   reset(from: i64): void {
@@ -43,29 +75,12 @@ export class Stats {
     this.matched = 0;
     this.alerted = 0;
     this.dropped = 0;
-    for (let k = 0; k < this.ruleMatches.length; k++) unchecked((this.ruleMatches[k] = 0));
-    for (let k = 0; k < this.ruleAlerts.length; k++) unchecked((this.ruleAlerts[k] = 0));
-    this.sections = 0;
+    memory.fill(changetype<usize>(this.shapes), 0, <usize>Shape.Count * 8);
+    memory.fill(changetype<usize>(this.ruleMatches), 0, <usize>this.ruleMatches.length * 8);
+    memory.fill(changetype<usize>(this.ruleAlerts), 0, <usize>this.ruleAlerts.length * 8);
+    this.sectionCount = 0;
     this.hits = 0;
-    memory.fill(changetype<usize>(this.sectionIndex), 0, INDEX);
-  }
-
-  private findSection(h: u32): i32 {
-    let i = h & (INDEX - 1);
-    while (true) {
-      const e = <i32>unchecked(this.sectionIndex[i]);
-      if (e == 0) return -1 - <i32>i; // absent: -1 - free index position
-      if (unchecked(this.sectionHash[e - 1]) == h) return e - 1;
-      i = (i + 1) & (INDEX - 1);
-    }
-  }
-
-  private reindex(): void {
-    memory.fill(changetype<usize>(this.sectionIndex), 0, INDEX);
-    for (let k = 0; k < this.sections; k++) {
-      const at = -1 - this.findSection(unchecked(this.sectionHash[k]));
-      unchecked((this.sectionIndex[at] = <u8>(k + 1)));
-    }
+    memory.fill(changetype<usize>(this.index), 0, INDEX);
   }
 
   /** True when the record at `t` closes the interval (the caller then writes and resets). */
@@ -78,40 +93,98 @@ export class Stats {
     return t >= this.from + this.interval;
   }
 
-  /** Counts a hit on the section of a request path ("/api/v1/x" -> "/api"). */
-  section(path: usize, len: i32): void {
-    if (len <= 0 || load<u8>(path) != 0x2f) return;
+  /** Counts a record that is not one JSON object: passed through unread. */
+  countUnread(): void {
+    if (this.interval <= 0 || this.from == i64.MIN_VALUE) return;
+    this.records++;
+    unchecked((this.shapes[<i32>Shape.NotJson] += 1));
+  }
+
+  /** Counts the record; returns whether it closes the interval. */
+  count(record: Record, matches: Matches, alerts: Alerts, dropped: bool): bool {
+    if (this.interval <= 0) return false;
+    const due = this.due(record.time);
+    this.records++;
+    unchecked((this.shapes[<i32>record.shape] += 1));
+    if (matches.count > 0) this.matched++;
+    if (alerts.count > 0) this.alerted++;
+    if (dropped) this.dropped++;
+    for (let k = 0; k < matches.count; k++) unchecked((this.ruleMatches[unchecked(matches.ids[k])] += 1));
+    for (let k = 0; k < alerts.count; k++) unchecked((this.ruleAlerts[alerts.at(k).correlation] += 1));
+    if (record.shape != Shape.NotJson && record.members.has(Field.Path)) this.countSection(record);
+    return due && !dropped;
+  }
+
+  /** Counts a hit on the section of the request path ("/api/v1/x" -> "/api"), with its response time. */
+  private countSection(record: Record): void {
+    const v = this.value;
+    this.fields.readKey(Field.Path, record, v);
+    const path = v.ptr;
+    const len = v.len;
+    if (len <= 0 || load<u8>(path) != CharCode.Slash) return;
     let end = 1;
     while (end < len) {
-      const c = load<u8>(path + <usize>end);
-      if (c == 0x2f || c == 0x3f || c == 0x23) break;
+      const c = <u32>load<u8>(path + <usize>end);
+      if (c == CharCode.Slash || c == CharCode.Question || c == CharCode.Hash) break;
       end++;
     }
-    if (end > SECTION_BYTES - 1) end = SECTION_BYTES - 1;
+    if (end > SECTION_NAME_BYTES) end = SECTION_NAME_BYTES;
     this.hits++;
-    const h = hashBytes(path, end);
-    const found = this.findSection(h);
-    if (found >= 0) {
-      unchecked((this.sectionHits[found] += 1));
-      return;
+    const k = this.findOrAdd(path, end);
+    const s = this.section(k);
+    s.hits++;
+    if (record.members.has(Field.ResponseTime)) {
+      this.fields.readKey(Field.ResponseTime, record, v);
+      const x = parseNumber(v.ptr, v.len);
+      if (isFinite(x) && x >= 0) {
+        recordLatency(this.latencyOf(k), x);
+        s.timed++;
+      }
     }
-    let slot = this.sections;
+  }
+
+  private find(h: u32): i32 {
+    let i = h & (INDEX - 1);
+    while (true) {
+      const e = <i32>unchecked(this.index[i]);
+      if (e == 0) return -1 - <i32>i; // absent: -1 - free index position
+      if (this.section(e - 1).hash == h) return e - 1;
+      i = (i + 1) & (INDEX - 1);
+    }
+  }
+
+  private findOrAdd(name: usize, len: i32): i32 {
+    const h = hash32(name, len);
+    const found = this.find(h);
+    if (found >= 0) return found;
+    let k = this.sectionCount;
     let start: i64 = 0;
-    if (slot == SECTIONS) {
+    if (k == SITE_SECTIONS) {
       // Space-saving: the least-hit section gives way, and the newcomer inherits its count.
-      slot = 0;
-      for (let k = 1; k < SECTIONS; k++) if (unchecked(this.sectionHits[k]) < unchecked(this.sectionHits[slot])) slot = k;
-      start = unchecked(this.sectionHits[slot]);
-      unchecked((this.sectionHash[slot] = h));
+      k = 0;
+      for (let j = 1; j < SITE_SECTIONS; j++) if (this.section(j).hits < this.section(k).hits) k = j;
+      start = this.section(k).hits;
+      this.section(k).hash = h;
       this.reindex();
     } else {
-      this.sections++;
-      unchecked((this.sectionHash[slot] = h));
-      unchecked((this.sectionIndex[-1 - found] = <u8>(slot + 1)));
+      this.sectionCount++;
+      this.section(k).hash = h;
+      unchecked((this.index[-1 - found] = <u8>(k + 1)));
     }
-    unchecked((this.sectionHits[slot] = start + 1));
-    const at = this.sectionName + <usize>slot * SECTION_BYTES;
-    store<u8>(at, <u8>end);
-    memory.copy(at + 1, path, <usize>end);
+    const s = this.section(k);
+    s.hits = start;
+    s.timed = 0;
+    s.nameLength = <u32>len;
+    memory.copy(this.nameOf(k), name, <usize>len);
+    memory.fill(this.latencyOf(k), 0, <usize>HISTOGRAM_BYTES);
+    return k;
+  }
+
+  private reindex(): void {
+    memory.fill(changetype<usize>(this.index), 0, INDEX);
+    for (let k = 0; k < this.sectionCount; k++) {
+      const at = -1 - this.find(this.section(k).hash);
+      unchecked((this.index[at] = <u8>(k + 1)));
+    }
   }
 }

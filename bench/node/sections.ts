@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { buildModule } from "../../src/compiler/module.js";
 import { FluentBitHost } from "../../src/host/host.js";
 import { compileSources, buildWasm, readSources, ruleFiles, DEFAULT_RULES } from "../../src/compiler/compile.js";
 import { PACKAGE_ROOT } from "../../src/compiler/module.js";
@@ -115,10 +116,8 @@ export function hostSection(o: NodeOptions, records: BenchRecord[]): { rows: Hos
     {
       config: "tripline, empty program",
       make: () => {
-        const host = new FluentBitHost(wasm("tripline-dev.wasm"));
-        host.loadProgram(emptyProgram());
-        const lean = new LeanHost(wasm("tripline-dev.wasm"));
-        lean.loadProgram(emptyProgram());
+        const host = new FluentBitHost(buildModule(emptyProgram()));
+        const lean = LeanHost.of(emptyProgram());
         return { host, lean };
       },
     },
@@ -198,11 +197,9 @@ export interface ScalingRow {
 export async function scalingSection(o: NodeOptions, records: BenchRecord[]): Promise<{ rows: ScalingRow[]; wasmBytes500: number | null; wasmMs500: number | null; ratio: number; ratioAdded: number; text: string }> {
   const reps = o.quick ? 1 : 5;
   const rows: ScalingRow[] = [];
-  const dev = new WebAssembly.Module(wasm("tripline-dev.wasm") as Uint8Array<ArrayBuffer>);
   const calls: ((sec: number, r: BenchRecord) => void)[] = [];
   {
-    const lean = new LeanHost(dev);
-    lean.loadProgram(emptyProgram());
+    const lean = LeanHost.of(emptyProgram());
     calls.push(leanCaller(lean));
     rows.push({ rules: "empty program", detections: 0, correlations: 0, predicates: 0, states: 0, programBytes: emptyProgram().length, compileMs: 0, us: 0, addedUs: 0 });
   }
@@ -212,8 +209,7 @@ export async function scalingSection(o: NodeOptions, records: BenchRecord[]): Pr
     const t0 = performance.now();
     const compiled = compileSources(g.sources, { statsIntervalSec: 0 });
     const compileMs = performance.now() - t0;
-    const lean = new LeanHost(dev);
-    lean.loadProgram(compiled.program.bytes);
+    const lean = LeanHost.of(compiled.program.bytes);
     calls.push(leanCaller(lean));
     const s = compiled.program.stats;
     rows.push({ rules: `${n} rules`, detections: g.detections, correlations: g.correlations, predicates: s.predicates, states: s.states, programBytes: compiled.program.bytes.length, compileMs, us: 0, addedUs: 0 });
@@ -322,12 +318,10 @@ export function correlationSection(o: NodeOptions): { rows: CorrelationRow[]; th
   // High enough never to be reached (each key sees at most 1 + reps * 2 events in the
   // day-long window); the entry keeps `threshold` event times, so it sets the bytes per key.
   const threshold = 16;
-  const dev = new WebAssembly.Module(wasm("tripline-dev.wasm") as Uint8Array<ArrayBuffer>);
   const rows: CorrelationRow[] = [];
   {
     // Warm the JS side of the calls before the first timing.
-    const warm = new LeanHost(dev);
-    warm.loadProgram(compileSources([{ path: "warm.yml", text: ANY_REQUEST + countPerIp(threshold) }], { statsIntervalSec: 0 }).program.bytes);
+    const warm = LeanHost.of(compileSources([{ path: "warm.yml", text: ANY_REQUEST + countPerIp(threshold) }], { statsIntervalSec: 0 }).program.bytes);
     for (let i = 0; i < 20000; i++) warm.call(DEFAULT_START + (i >> 10), 0, keyRecord(i & 1023));
   }
   for (const keys of sizes) {
@@ -337,8 +331,7 @@ export function correlationSection(o: NodeOptions): { rows: CorrelationRow[]; th
     for (const [withCorrelation, into] of [[true, result], [false, baseline]] as const) {
       const text = ANY_REQUEST + countPerIp(threshold, withCorrelation ? "c-ip" : "cs-host");
       const program = compileSources([{ path: "bench-correlation.yml", text }], { statsIntervalSec: 0, maxKeys: keys }).program.bytes;
-      const lean = new LeanHost(dev);
-      lean.loadProgram(program);
+      const lean = LeanHost.of(program);
       // Fill: every key once (1 ms of event time apart; the day-long window keeps them all live).
       const base = DEFAULT_START;
       const t0 = performance.now();

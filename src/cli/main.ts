@@ -14,7 +14,6 @@ import { FluentBitHost } from "../host/host.js";
 import { emptyResult, replayText } from "../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../logs/parsers.js";
 
-const DEV_WASM = path.join(PACKAGE_ROOT, "build", "tripline-dev.wasm");
 
 function str(p: Parsed, name: string): string | undefined {
   const v = p.options[name];
@@ -73,12 +72,10 @@ function rulePaths(paths: string[]): string[] {
   return files;
 }
 
-/** A development module with the rules loaded: replays need no AssemblyScript build. */
+/** The module `tripline build` would write for these rules, ready to replay through. */
 function hostForRules(paths: string[], options: CompileOptions): FluentBitHost {
   const { program } = compileSources(readSources(rulePaths(paths)), options);
-  const host = new FluentBitHost(readFileSync(DEV_WASM));
-  host.loadProgram(program.bytes);
-  return host;
+  return new FluentBitHost(buildModule(program.bytes));
 }
 
 async function cmdBuild(p: Parsed): Promise<number> {
@@ -86,7 +83,7 @@ async function cmdBuild(p: Parsed): Promise<number> {
   const files = rulePaths(p.positional);
   const { program } = compileSources(readSources(files), compileOptions(p));
   const started = Date.now();
-  const wasm = await buildModule(program.bytes);
+  const wasm = buildModule(program.bytes);
   // Written whole or not at all.
   const tmp = `${out}.tmp-${process.pid}`;
   writeFileSync(tmp, wasm);

@@ -50,9 +50,10 @@ export function compileSources(sources: SourceFile[], options: CompileOptions = 
   return { rules, program };
 }
 
-export async function buildWasm(sources: SourceFile[], options: CompileOptions = {}): Promise<Compiled & { wasm: Uint8Array }> {
+/** Rules in, a module out: the engine with the compiled program placed in it. */
+export function buildWasm(sources: SourceFile[], options: CompileOptions = {}): Compiled & { wasm: Uint8Array } {
   const compiled = compileSources(sources, options);
-  return { ...compiled, wasm: await buildModule(compiled.program.bytes) };
+  return { ...compiled, wasm: buildModule(compiled.program.bytes) };
 }
 
 export function isRuleError(err: unknown): err is RuleErrors | RuleError {

@@ -47,8 +47,9 @@ export type Condition =
   | { k: "pred"; pred: Predicate }
   | { k: "const"; value: boolean };
 
-export type Level = "informational" | "low" | "medium" | "high" | "critical";
-export const LEVELS: Level[] = ["informational", "low", "medium", "high", "critical"];
+import { LEVELS } from "./program/schema.js";
+export { LEVELS };
+export type Level = (typeof LEVELS)[number];
 
 export interface LogSource {
   /** Fluent Bit tag globs (`*` wildcard); empty means every tag. */
@@ -78,7 +79,7 @@ export interface DetectionRule {
   pos: SourcePos;
 }
 
-export type CorrelationType = "event_count" | "value_count" | "temporal" | "temporal_ordered" | "spike" | "anomaly";
+export type CorrelationType = "event_count" | "value_count" | "temporal" | "temporal_ordered" | "spike" | "anomaly" | "percentile";
 
 export interface CorrelationRule {
   id: string;
@@ -98,10 +99,20 @@ export interface CorrelationRule {
   condition: { op: NumberOp | "eq"; value: number; field?: string[]; fieldName?: string };
   /** Seconds during which a key that alerted stays quiet; default = timespanSec. */
   cooldownSec: number;
-  /** Rate spike: events per `intervalSec` bucket against a moving average over `baselineIntervals` buckets. */
-  spike?: { intervalSec: number; baselineIntervals: number; factor: number; minCount: number };
+  /**
+   * Rate spike: events per `intervalSec` bucket against a moving average over
+   * `baselineIntervals` buckets; fires above factor x average + increase.
+   */
+  spike?: { intervalSec: number; baselineIntervals: number; factor: number; increase: number; minCount: number };
   /** Anomaly: z-score of a numeric field against the key's running mean/stddev. */
   anomaly?: { field: string[]; fieldName: string; zscore: number; minSamples: number };
+  /**
+   * Percentile: the `quantile` (0-1) of a numeric field per key and interval,
+   * above `limit` or above `factor` x the key's baseline of earlier intervals.
+   */
+  percentile?: { field: string[]; fieldName: string; quantile: number; intervalSec: number; limit: number | null; factor: number | null; baselineIntervals: number; minCount: number };
+  /** The client address field, listed in event_count alerts (`addresses`). */
+  addressField?: string[];
   /** Whether the referenced detection rules still tag records on their own. */
   generate: boolean;
   pos: SourcePos;

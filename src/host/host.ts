@@ -1,12 +1,15 @@
 // A host that calls the module exactly as Fluent Bit's filter_wasm does
-// (src/wasm/flb_wasm.c, flb_wasm_call_function_format_json, Fluent Bit 5.1):
-//   1. copy tag and record into the module with __new(len + 1, 0) + __pin,
-//      each followed by a NUL byte the lengths do not count;
+// (src/wasm/flb_wasm.c, flb_wasm_call_function_format_json, Fluent Bit 5.1,
+// with WAMR 2.4.1's module malloc):
+//   1. copy tag and record into the module, each followed by a NUL byte the
+//      lengths do not count: through the module's exported malloc/free when it
+//      has them (tripline), else AssemblyScript's __new(len + 1, 0) + __pin
+//      and __unpin (the stock runtime; the copy-only reference filter);
 //   2. call fn(tag, tag_len, sec, nsec, record, record_len);
 //   3. a trap loses the record ("Got exception running wasm code");
 //   4. check the returned pointer is a NUL-terminated string inside memory
 //      (wasm_runtime_validate_app_str_addr), copy it (strdup);
-//   5. __unpin both inputs;
+//   5. free both inputs;
 //   6. "" drops the record; anything but a JSON object loses it
 //      ("invalid JSON format"); an object replaces the record body.
 // Everything in tripline that runs the module in Node goes through this class.
@@ -25,13 +28,35 @@ export interface HostCounters {
   traps: number;
 }
 
-interface RuntimeExports {
-  memory: WebAssembly.Memory;
-  __new(size: number, id: number): number;
-  __pin(ptr: number): number;
-  __unpin(ptr: number): void;
-  [name: string]: unknown;
+type Fn = (...args: number[]) => number;
+
+/** The module's allocator as WAMR resolves it (wasm_loader.c: the last matching export wins). */
+interface Allocator {
+  malloc(size: number): number;
+  free(ptr: number): void;
 }
+
+function allocatorOf(module: WebAssembly.Module, exports: Record<string, unknown>): Allocator {
+  let malloc: ((size: number) => number) | null = null;
+  let free: ((ptr: number) => void) | null = null;
+  const names = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
+  for (const name of names) {
+    const fn = exports[name] as Fn;
+    if (name === "malloc") malloc = (size) => fn(size);
+    else if (name === "__new" && typeof exports.__pin === "function") {
+      const pin = exports.__pin as Fn;
+      malloc = (size) => pin(fn(size, 0));
+    } else if (name === "free" || name === "__release" || name === "__unpin") free = (ptr) => void fn(ptr);
+  }
+  if (!malloc || !free) throw new Error("the module exports no allocator (malloc/free, or __new/__pin/__unpin): Fluent Bit would put its own heap inside the module's memory");
+  return { malloc, free };
+}
+
+/** What callBytes returns when the module trapped. */
+export const TRAPPED = Symbol("trapped");
+
+/** Thrown when a module cannot be started: Fluent Bit would refuse to start with it too. */
+export class ModuleStartError extends Error {}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -40,28 +65,26 @@ export class FluentBitHost {
   readonly counters: HostCounters = { calls: 0, records: 0, dropped: 0, lost: 0, traps: 0 };
   /** What Fluent Bit would have logged, one line per lost record. */
   readonly log: string[] = [];
-  readonly exports: RuntimeExports;
-  private readonly fn: (...args: number[]) => number;
+  readonly exports: Record<string, unknown> & { memory: WebAssembly.Memory };
+  private readonly fn: Fn;
+  private readonly allocator: Allocator;
 
   constructor(wasm: Uint8Array | WebAssembly.Module, functionName = "filter") {
     const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
     // Fluent Bit links no imports; a module that needs one must fail here too.
-    const instance = instantiateSync(module, {});
-    this.exports = instance.exports as unknown as RuntimeExports;
+    const imports = WebAssembly.Module.imports(module);
+    if (imports.length > 0) throw new ModuleStartError(`the module imports ${imports.map((i) => `${i.module}.${i.name}`).join(", ")}: Fluent Bit links no imports, so it would not start`);
+    let instance;
+    try {
+      instance = instantiateSync(module, {});
+    } catch (err) {
+      throw new ModuleStartError(`the module stopped while starting (${(err as Error).message}): its rule program is corrupt or from another tripline version; rebuild it with \`tripline build\``);
+    }
+    this.exports = instance.exports as never;
     const fn = this.exports[functionName];
     if (typeof fn !== "function") throw new Error(`the module exports no function '${functionName}'`);
-    this.fn = fn as (...args: number[]) => number;
-  }
-
-  /**
-   * Hands a rule program to a development build (assembly/dev.ts). The copy
-   * stays pinned: the module reads its tables in place for its whole life.
-   */
-  loadProgram(program: Uint8Array): void {
-    const load = this.exports.loadProgram;
-    if (typeof load !== "function") throw new Error("this module has its program built in (loadProgram is only in the development build)");
-    const ptr = this.copyIn(program);
-    if (!(load as (p: number, n: number) => number)(ptr, program.length)) throw new Error("the module refused the program (built by another tripline version?)");
+    this.fn = fn as Fn;
+    this.allocator = allocatorOf(module, this.exports);
   }
 
   /** Linear memory size in bytes (what the module holds, including its heap). */
@@ -72,7 +95,8 @@ export class FluentBitHost {
   /** Copies bytes into the module the way wasm_runtime_module_dup_data does, NUL added. */
   private copyIn(bytes: Uint8Array): number {
     // Pointers are unsigned: above 2 GiB an i32 would read as negative.
-    const ptr = this.exports.__pin(this.exports.__new(bytes.length + 1, 0)) >>> 0;
+    const ptr = this.allocator.malloc(bytes.length + 1) >>> 0;
+    if (ptr === 0) throw new Error(`the module could not allocate ${bytes.length + 1} bytes`);
     const mem = new Uint8Array(this.exports.memory.buffer);
     mem.set(bytes, ptr);
     mem[ptr + bytes.length] = 0;
@@ -84,30 +108,42 @@ export class FluentBitHost {
    * nanoseconds), or an explicit [sec, nsec] pair.
    */
   call(tag: string, time: number | [number, number], record: string | Uint8Array): Outcome {
-    this.counters.calls++;
-    const tagBytes = encoder.encode(tag);
     const recordBytes = typeof record === "string" ? encoder.encode(record) : record;
     const [sec, nsec] = Array.isArray(time) ? time : splitTime(time);
-    const tagPtr = this.copyIn(tagBytes);
-    const recordPtr = this.copyIn(recordBytes);
-    let outcome: Outcome;
+    const result = this.callBytes(encoder.encode(tag), sec, nsec, recordBytes);
+    if (result === TRAPPED) return { kind: "lost", reason: this.log[this.log.length - 1] };
+    if (result === null) return this.lose("[wasm] returned value is invalid");
+    const outcome = this.interpret(result);
+    if (outcome.kind === "lost") outcome.returned = result;
+    return outcome;
+  }
+
+  /**
+   * The call protocol alone, as filter_wasm makes it: copy tag and record in
+   * (NUL-terminated), call, copy the returned C string out (strdup), free
+   * both. Returns the copy; null when the result is not a valid string
+   * address; TRAPPED on a trap (counted and logged). Benchmarks use this to
+   * leave out the decoding and JSON parsing `call` adds.
+   */
+  callBytes(tag: Uint8Array, sec: number, nsec: number, record: Uint8Array): Uint8Array | null | typeof TRAPPED {
+    this.counters.calls++;
+    const tagPtr = this.copyIn(tag);
+    const recordPtr = this.copyIn(record);
     try {
       let result: number;
       try {
-        result = this.fn(tagPtr, tagBytes.length, sec | 0, nsec | 0, recordPtr, recordBytes.length) >>> 0;
+        result = this.fn(tagPtr, tag.length, sec | 0, nsec | 0, recordPtr, record.length) >>> 0;
       } catch (err) {
         this.counters.traps++;
-        return this.lose(`Got exception running wasm code: ${(err as Error).message}`);
+        this.counters.lost++;
+        this.log.push(`Got exception running wasm code: ${(err as Error).message}`);
+        return TRAPPED;
       }
-      const copy = readCString(new Uint8Array(this.exports.memory.buffer), result);
-      if (copy === null) return this.lose("[wasm] returned value is invalid");
-      outcome = this.interpret(copy);
-      if (outcome.kind === "lost") outcome.returned = copy;
+      return readCString(new Uint8Array(this.exports.memory.buffer), result);
     } finally {
-      this.exports.__unpin(tagPtr);
-      this.exports.__unpin(recordPtr);
+      this.allocator.free(tagPtr);
+      this.allocator.free(recordPtr);
     }
-    return outcome;
   }
 
   private interpret(bytes: Uint8Array): Outcome {

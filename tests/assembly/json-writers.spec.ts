@@ -2,7 +2,7 @@
 // record must parse as the value it was written from.
 import { JSON } from "json-as";
 import { Bytes } from "../../assembly/runtime/bytes";
-import { writeString, writeNumber, writeTime } from "../../assembly/output/json";
+import { writeString, writeNumber, writeTime } from "../../assembly/runtime/json";
 
 function text(b: Bytes): string {
   return String.UTF8.decodeUnsafe(b.ptr, <usize>b.length);

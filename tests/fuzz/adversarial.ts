@@ -4,9 +4,9 @@
 // does but without parsing the result (so benchmarks time the module only).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { instantiateSync } from "@assemblyscript/loader";
 import type { Condition, Predicate, RuleSet } from "../../src/compiler/ir.js";
-import { PACKAGE_ROOT } from "../../src/compiler/module.js";
+import { PACKAGE_ROOT, buildModule } from "../../src/compiler/module.js";
+import { FluentBitHost, TRAPPED } from "../../src/host/host.js";
 import { URL_KEYS } from "../../src/compiler/program/automata.js";
 import { fluentBitJson } from "../../src/host/json.js";
 import { Rng } from "./rng.js";
@@ -57,45 +57,22 @@ export function accessRecord(ip: string, pathValue = "/index.html"): Uint8Array 
 
 // ---------------------------------------------------------------- bare caller
 
-interface Exports {
-  memory: WebAssembly.Memory;
-  __new(size: number, id: number): number;
-  __pin(ptr: number): number;
-  __unpin(ptr: number): void;
-  filter(...args: number[]): number;
-  loadProgram?(ptr: number, len: number): number;
-}
-
 /**
- * Calls the module exactly as FluentBitHost does (copy in with __new/__pin and
- * a NUL, call, find the NUL-terminated result, unpin) but only measures the
- * result's length: no decoding or JSON parsing on the Node side.
+ * Calls the module through the one Fluent Bit-exact host, but only measures
+ * the result's length: no decoding or JSON parsing on the Node side.
  */
 export class BareCaller {
-  private readonly x: Exports;
-  private tagPtr = 0;
-  private tagLen = 0;
+  private readonly host: FluentBitHost;
+  private tag = enc.encode("web.access");
   traps = 0;
 
-  constructor(wasm: Uint8Array | WebAssembly.Module, program?: Uint8Array) {
-    const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>);
-    this.x = instantiateSync(module, {}).exports as unknown as Exports;
-    if (program) {
-      if (!this.x.loadProgram) throw new Error("not a development build");
-      if (!this.x.loadProgram(this.copyIn(program), program.length)) throw new Error("program refused");
-    }
-    this.setTag("web.access");
+  constructor(wasm: Uint8Array | WebAssembly.Module) {
+    this.host = new FluentBitHost(wasm);
   }
 
-  private static devCache?: WebAssembly.Module;
-
-  /** The compiled development build (cached). */
-  static devModule(): WebAssembly.Module {
-    return (BareCaller.devCache ??= new WebAssembly.Module(readFileSync(path.join(BUILD, "tripline-dev.wasm"))));
-  }
-
-  static dev(program: Uint8Array): BareCaller {
-    return new BareCaller(BareCaller.devModule(), program);
+  /** The module `tripline build` makes of this program. */
+  static of(program: Uint8Array): BareCaller {
+    return new BareCaller(buildModule(program));
   }
 
   static release(): BareCaller {
@@ -103,39 +80,21 @@ export class BareCaller {
   }
 
   setTag(tag: string): void {
-    if (this.tagPtr) this.x.__unpin(this.tagPtr);
-    const bytes = enc.encode(tag);
-    this.tagPtr = this.copyIn(bytes);
-    this.tagLen = bytes.length;
-  }
-
-  private copyIn(bytes: Uint8Array): number {
-    // Exports return i32: a pointer above 2 GiB comes back negative.
-    const ptr = this.x.__pin(this.x.__new(bytes.length + 1, 0)) >>> 0;
-    const mem = new Uint8Array(this.x.memory.buffer);
-    mem.set(bytes, ptr);
-    mem[ptr + bytes.length] = 0;
-    return ptr;
+    this.tag = enc.encode(tag);
   }
 
   /** Runs one record; the result's length in bytes, or -1 on a trap. */
   call(sec: number, record: Uint8Array): number {
-    const ptr = this.copyIn(record);
-    try {
-      const result = this.x.filter(this.tagPtr, this.tagLen, sec | 0, 0, ptr, record.length) >>> 0;
-      if (result === 0) return 0;
-      const mem = new Uint8Array(this.x.memory.buffer);
-      return mem.indexOf(0, result) - result;
-    } catch {
+    const result = this.host.callBytes(this.tag, sec, 0, record);
+    if (result === TRAPPED || result === null) {
       this.traps++;
       return -1;
-    } finally {
-      this.x.__unpin(ptr);
     }
+    return result.length;
   }
 
   memoryBytes(): number {
-    return this.x.memory.buffer.byteLength;
+    return this.host.memoryBytes();
   }
 }
 

@@ -20,6 +20,7 @@
 //   long-number     a detection difference on a number of more than 300 digits
 import { readFileSync, readdirSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { buildModule } from "../../src/compiler/module.js";
 import { FluentBitHost, type Outcome } from "../../src/host/host.js";
 import type { RuleSet } from "../../src/compiler/ir.js";
 import { LEVELS } from "../../src/compiler/ir.js";
@@ -50,12 +51,10 @@ export interface Target {
   oracleOptions: OracleOptions;
 }
 
-let devModule: WebAssembly.Module | undefined;
 let releaseModule: WebAssembly.Module | undefined;
 
 /** The fuzz rule set in the development build. */
 export function fuzzTarget(options: CompileOptions = {}): Target {
-  devModule ??= new WebAssembly.Module(readFileSync(path.join(BUILD, "tripline-dev.wasm")));
   const { rules, program } = compileSources([{ path: "fuzz.yml", text: FUZZ_RULES }], { seed: 11, ...options });
   return {
     name: "fuzz",
@@ -63,8 +62,7 @@ export function fuzzTarget(options: CompileOptions = {}): Target {
     exact: true,
     oracleOptions: { maxKeys: options.maxKeys, latenessSec: options.latenessSec },
     host() {
-      const host = new FluentBitHost(devModule!);
-      host.loadProgram(program.bytes);
+      const host = new FluentBitHost(buildModule(program.bytes));
       return host;
     },
   };

@@ -7,6 +7,7 @@
 import { compileSources } from "../../src/compiler/compile.js";
 import { isRuleError } from "../../src/compiler/compile.js";
 import { RuleErrors } from "../../src/compiler/ir.js";
+import { buildModule } from "../../src/compiler/module.js";
 import { FluentBitHost } from "../../src/host/host.js";
 import { BareCaller } from "./adversarial.js";
 
@@ -178,7 +179,7 @@ function main(): void {
       report({ refused: (err as Error).message });
       return;
     }
-    const module = BareCaller.dev(program);
+    const module = BareCaller.of(program);
     const loaded = module.memoryBytes();
     let ran = 0;
     for (let i = 1; i <= 100_000 && module.traps === 0; i++, ran++) {
@@ -192,8 +193,7 @@ function main(): void {
   // the 4 GiB ceiling) through FluentBitHost, the Node host every tripline command uses.
   if (name === "host-over-2gib") {
     const program = compileSources([{ path: "keycap.yml", text: WIDE_KEY_CASE }], { maxKeys: 20_000, seed: 1 }).program.bytes;
-    const host = new FluentBitHost(BareCaller.devModule());
-    host.loadProgram(program);
+    const host = new FluentBitHost(buildModule(program));
     let ran = 0;
     let error: string | undefined;
     for (let i = 1; i <= 30_000; i++, ran++) {
@@ -220,8 +220,7 @@ function main(): void {
     }
     let host: FluentBitHost;
     try {
-      host = new FluentBitHost(BareCaller.devModule());
-      host.loadProgram(program);
+      host = new FluentBitHost(buildModule(program));
     } catch (err) {
       report({ loadFailed: (err as Error).message });
       return;
@@ -241,8 +240,7 @@ function main(): void {
     const probes: (string[] | string)[] = [];
     let traps = 0;
     if (PROBES[name]) {
-      const host = new FluentBitHost(BareCaller.devModule());
-      host.loadProgram(program.bytes);
+      const host = new FluentBitHost(buildModule(program.bytes));
       for (const record of PROBES[name]) {
         const out = host.call("web.access", 1_700_000_000, record);
         probes.push(out.kind === "record" ? ((out.body.tripline as { rules?: string[] } | undefined)?.rules ?? []) : out.kind);

@@ -20,8 +20,23 @@
 // checked structurally.
 import type { Condition, CorrelationRule, DetectionRule, Predicate, RuleSet } from "../../src/compiler/ir.js";
 import { LEVELS } from "../../src/compiler/ir.js";
-import { formatCondition } from "../../src/compiler/program/logsource.js";
-import { URL_KEYS } from "../../src/compiler/program/automata.js";
+
+// From the specification (README "Fields", "Rules"): the keys whose values are
+// also matched URL-decoded, and the keys that tell a record's format.
+const URL_KEYS = new Set(["path", "query", "url", "uri", "request", "request_uri", "referer", "cs-uri-stem", "cs-uri-query"]);
+const FORMAT_KEYS: Record<string, string[]> = {
+  access: ["path", "request", "url", "uri", "cs-uri-stem"],
+  auth: ["ident", "program", "auth_result", "SYSLOG_IDENTIFIER"],
+  syslog: ["ident", "program", "pri", "SYSLOG_IDENTIFIER"],
+};
+
+/** A rule's logsource as a condition: one of its formats' keys present (json or none: every record). */
+function formatCondition(formats: string[], pos: Predicate["pos"]): Condition | null {
+  if (formats.length === 0 || formats.includes("json")) return null;
+  const args: Condition[] = [];
+  for (const f of formats) for (const key of FORMAT_KEYS[f] ?? []) args.push({ k: "pred", pred: { kind: "exists", fields: [key], value: true, pos } });
+  return args.length === 0 ? null : { k: "or", args };
+}
 
 export type Tri = boolean | undefined;
 

@@ -3,17 +3,19 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FluentBitHost, type Outcome } from "../../src/host/host.js";
 import { compileSources, type CompileOptions } from "../../src/compiler/compile.js";
-import { PACKAGE_ROOT } from "../../src/compiler/module.js";
+import { PACKAGE_ROOT, buildModule } from "../../src/compiler/module.js";
 
 export const BUILD = path.join(PACKAGE_ROOT, "build");
-const devModule = new WebAssembly.Module(readFileSync(path.join(BUILD, "tripline-dev.wasm")));
 
-/** A fresh development module with `rules` (YAML text) loaded. */
+/** The module `tripline build` makes of `rules` (YAML text), in a fresh host. */
 export function hostFor(rules: string, options: CompileOptions = {}): FluentBitHost {
+  return new FluentBitHost(moduleFor(rules, options));
+}
+
+/** The module `tripline build` makes of `rules` (YAML text). */
+export function moduleFor(rules: string, options: CompileOptions = {}): Uint8Array {
   const { program } = compileSources([{ path: "rules.yml", text: rules }], { seed: 7, ...options });
-  const host = new FluentBitHost(devModule);
-  host.loadProgram(program.bytes);
-  return host;
+  return buildModule(program.bytes);
 }
 
 /** The embedded build with the default rule pack, as Fluent Bit loads it. */

@@ -1,183 +1,107 @@
-// Syslog lines (RFC 3164 as in /var/log/auth.log, with or without <pri>;
-// RFC 5424; ISO timestamps as rsyslog writes them), and what sshd, PAM and
-// sudo say in them:
-//   Nov 20 10:00:00 web1 sshd[812]: Failed password for invalid user admin from 203.0.113.9 port 52311 ssh2
-import { Scan } from "../scan";
-import { Field, RawFields, setField, setConstant, constant } from "./fields";
-import { isDigit, isSpace, tokenEnd, skipSpaces, find, startsWith } from "./text";
+// Syslog lines: RFC 3164 as in /var/log/auth.log (with or without <pri>,
+// with or without a hostname), RFC 5424, and ISO timestamps as rsyslog
+// writes them:
+//   Nov 20 10:00:00 web1 sshd[812]: Failed password for root from 203.0.113.9 port 52311 ssh2
+//   <38>1 2026-11-20T10:00:00Z web1 sshd 812 - - Failed password ...
+// Fills host, program, pid and message, then reads the message as sshd, PAM
+// or sudo would write it (auth.ts).
+import { Field } from "../../runtime/schema";
+import { CharCode, isBlank, isDigit } from "../../runtime/ascii";
+import { startsWith } from "../../runtime/span";
+import { FieldSink, word } from "../sink";
+import { tokenEnd, skipBlanks, byteEnd } from "./text";
+import { syslogTime, isoTime, NO_TIME } from "./time";
+import { parseAuthMessage } from "./auth";
 
-const AUTH = constant("auth");
-const SYSLOG = constant("syslog");
-const FAILURE = constant("failure");
-const SUCCESS = constant("success");
-const INVALID_USER = constant("invalid_user");
-const SUDO = constant("sudo");
-const PASSWORD = constant("password");
+const AUTH = word("auth");
+const SYSLOG = word("syslog");
 
-const MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-function isMonth(p: usize, at: i32): bool {
-  for (let m = 0; m < 12; m++) {
-    if (load<u8>(p + <usize>at) == <u8>MONTHS.charCodeAt(m * 3) && load<u8>(p + <usize>(at + 1)) == <u8>MONTHS.charCodeAt(m * 3 + 1) && load<u8>(p + <usize>(at + 2)) == <u8>MONTHS.charCodeAt(m * 3 + 2)) return true;
-  }
-  return false;
-}
-
-/** Skips a timestamp: "Nov 20 10:00:00" or an ISO 8601 token. Returns the index after it, or -1. */
-function skipTime(p: usize, len: i32, at: i32): i32 {
-  if (at + 15 <= len && isMonth(p, at) && load<u8>(p + <usize>(at + 3)) == 0x20) {
-    let i = skipSpaces(p, len, at + 4);
-    i = tokenEnd(p, len, i); // day
-    i = skipSpaces(p, len, i);
-    const timeEnd = tokenEnd(p, len, i);
-    if (timeEnd - i < 8 || load<u8>(p + <usize>(i + 2)) != 0x3a) return -1;
-    return timeEnd;
-  }
-  if (at + 10 <= len && isDigit(load<u8>(p + <usize>at)) && load<u8>(p + <usize>(at + 4)) == 0x2d) return tokenEnd(p, len, at);
-  return -1;
-}
-
-/** Reads the token after `word` (e.g. the user after "for "), up to a space. */
-function tokenAfter(p: usize, len: i32, at: i32, f: i32, scan: Scan, fields: RawFields): i32 {
-  const end = tokenEnd(p, len, at);
-  if (end > at) setField(scan, fields, f, p + <usize>at, end - at);
-  return end;
-}
-
-function fromAddress(p: usize, len: i32, from: i32, scan: Scan, fields: RawFields): void {
-  const at = find(p, len, from, " from ");
-  if (at >= 0) tokenAfter(p, len, at + 6, Field.ClientIp, scan, fields);
-}
-
-/** sshd, PAM and sudo messages. */
-export function parseAuthMessage(p: usize, len: i32, scan: Scan, fields: RawFields): void {
-  let at = find(p, len, 0, "Failed ");
-  if (at == 0 || (at > 0 && startsWith(p, len, 0, "error: ") && at == 7)) {
-    setConstant(scan, fields, Field.AuthResult, FAILURE);
-    const methodEnd = tokenEnd(p, len, at + 7);
-    setField(scan, fields, Field.AuthMethod, p + <usize>(at + 7), methodEnd - at - 7);
-    let user = find(p, len, methodEnd, " for ");
-    if (user >= 0) {
-      user += 5;
-      if (startsWith(p, len, user, "invalid user ")) user += 13;
-      tokenAfter(p, len, user, Field.AuthUser, scan, fields);
-    }
-    fromAddress(p, len, methodEnd, scan, fields);
-    return;
-  }
-  if (startsWith(p, len, 0, "Accepted ")) {
-    setConstant(scan, fields, Field.AuthResult, SUCCESS);
-    const methodEnd = tokenEnd(p, len, 9);
-    setField(scan, fields, Field.AuthMethod, p + 9, methodEnd - 9);
-    const user = find(p, len, methodEnd, " for ");
-    if (user >= 0) tokenAfter(p, len, user + 5, Field.AuthUser, scan, fields);
-    fromAddress(p, len, methodEnd, scan, fields);
-    return;
-  }
-  if (startsWith(p, len, 0, "Invalid user ")) {
-    setConstant(scan, fields, Field.AuthResult, INVALID_USER);
-    tokenAfter(p, len, 13, Field.AuthUser, scan, fields);
-    fromAddress(p, len, 13, scan, fields);
-    return;
-  }
-  at = find(p, len, 0, "authentication failure;");
-  if (at >= 0) {
-    setConstant(scan, fields, Field.AuthResult, FAILURE);
-    setConstant(scan, fields, Field.AuthMethod, PASSWORD);
-    const rhost = find(p, len, at, "rhost=");
-    if (rhost >= 0) tokenAfter(p, len, rhost + 6, Field.ClientIp, scan, fields);
-    const user = find(p, len, at, " user=");
-    if (user >= 0) tokenAfter(p, len, user + 6, Field.AuthUser, scan, fields);
-    return;
-  }
-  at = find(p, len, 0, "maximum authentication attempts exceeded for ");
-  if (at >= 0) {
-    setConstant(scan, fields, Field.AuthResult, FAILURE);
-    let user = at + 46;
-    if (startsWith(p, len, user, "invalid user ")) user += 13;
-    tokenAfter(p, len, user, Field.AuthUser, scan, fields);
-    fromAddress(p, len, user, scan, fields);
-    return;
-  }
-  // sudo: "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash"
-  at = find(p, len, 0, " : ");
-  if (at > 0 && find(p, len, at, "COMMAND=") >= 0) {
-    setConstant(scan, fields, Field.EventType, SUDO);
-    setField(scan, fields, Field.AuthUser, p, at);
-    if (find(p, len, at, "incorrect password") >= 0) setConstant(scan, fields, Field.AuthResult, FAILURE);
-    else setConstant(scan, fields, Field.AuthResult, SUCCESS);
-  }
-}
-
-export function parseSyslog(p: usize, len: i32, scan: Scan, fields: RawFields): bool {
+/** Parses a syslog line into `out`; false when it is not one. `reference` (ms) gives RFC 3164 times their year. */
+export function parseSyslog(p: usize, len: i32, reference: i64, out: FieldSink): bool {
   let at = 0;
-  if (at < len && load<u8>(p) == 0x3c) {
-    while (at < len && load<u8>(p + <usize>at) != 0x3e) at++;
-    at++;
-    if (startsWith(p, len, at, "1 ")) return parse5424(p, len, at + 2, scan, fields);
+  if (len > 0 && load<u8>(p) == CharCode.LessThan) {
+    at = byteEnd(p, len, 0, CharCode.GreaterThan) + 1;
+    if (at >= len) return false;
+    if (startsWith(p, len, at, "1 ")) return parse5424(p, len, at + 2, out);
   }
-  at = skipTime(p, len, at);
-  if (at < 0) return false;
-  at = skipSpaces(p, len, at);
-  const hostEnd = tokenEnd(p, len, at);
-  if (hostEnd >= len) return false;
-  const hostAt = at;
-  at = skipSpaces(p, len, hostEnd);
+  let time = syslogTime(p, len, at, reference);
+  let timeEnd: i32;
+  if (time != NO_TIME) {
+    // "Nov 20 10:00:00": month, day, clock.
+    timeEnd = tokenEnd(p, len, skipBlanks(p, len, tokenEnd(p, len, skipBlanks(p, len, at + 3))));
+  } else if (at + 19 <= len && isDigit(<u32>load<u8>(p + <usize>at)) && load<u8>(p + <usize>(at + 4)) == CharCode.Minus) {
+    time = isoTime(p, len, at);
+    timeEnd = tokenEnd(p, len, at);
+  } else {
+    return false;
+  }
+  at = skipBlanks(p, len, timeEnd);
+  // A hostname never ends in ':' nor carries "[pid]": without one, the program follows the time.
+  const firstEnd = tokenEnd(p, len, at);
+  if (firstEnd >= len) return false;
+  const last = <u32>load<u8>(p + <usize>(firstEnd - 1));
+  const hostless = last == CharCode.Colon || (last == CharCode.CloseBracket && firstEnd - 1 > at);
+  let hostAt = at;
+  let hostEnd = at;
+  if (!hostless) {
+    hostEnd = firstEnd;
+    at = skipBlanks(p, len, firstEnd);
+  }
   // program[pid]: message
   const programAt = at;
-  while (at < len && load<u8>(p + <usize>at) != 0x5b && load<u8>(p + <usize>at) != 0x3a && !isSpace(load<u8>(p + <usize>at))) at++;
+  while (at < len) {
+    const c = <u32>load<u8>(p + <usize>at);
+    if (c == CharCode.OpenBracket || c == CharCode.Colon || isBlank(c)) break;
+    at++;
+  }
   const programEnd = at;
   if (programEnd == programAt || at >= len) return false;
   let pidAt = -1;
   let pidEnd = -1;
-  if (load<u8>(p + <usize>at) == 0x5b) {
+  if (load<u8>(p + <usize>at) == CharCode.OpenBracket) {
     pidAt = at + 1;
-    while (at < len && load<u8>(p + <usize>at) != 0x5d) at++;
+    at = byteEnd(p, len, at, CharCode.CloseBracket);
     pidEnd = at;
     at++;
   }
-  if (at >= len || load<u8>(p + <usize>at) != 0x3a) return false;
-  const messageAt = skipSpaces(p, len, at + 1);
-  setField(scan, fields, Field.Host, p + <usize>hostAt, hostEnd - hostAt);
-  setField(scan, fields, Field.Program, p + <usize>programAt, programEnd - programAt);
-  if (pidAt >= 0) setField(scan, fields, Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
-  setField(scan, fields, Field.Message, p + <usize>messageAt, len - messageAt);
-  finishAuth(p + <usize>messageAt, len - messageAt, scan, fields);
-  return true;
+  if (at >= len || load<u8>(p + <usize>at) != CharCode.Colon) return false;
+  const messageAt = skipBlanks(p, len, at + 1);
+  out.time = time;
+  if (hostEnd > hostAt) out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
+  out.set(Field.Program, p + <usize>programAt, programEnd - programAt);
+  if (pidAt >= 0) out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
+  out.set(Field.Message, p + <usize>messageAt, len - messageAt);
+  return withAuth(p + <usize>messageAt, len - messageAt, out);
 }
 
-function parse5424(p: usize, len: i32, at: i32, scan: Scan, fields: RawFields): bool {
+function parse5424(p: usize, len: i32, at: i32, out: FieldSink): bool {
   // TIMESTAMP HOST APP PROCID MSGID SD MSG
-  at = skipSpaces(p, len, tokenEnd(p, len, at));
+  const time = isoTime(p, len, at);
+  at = skipBlanks(p, len, tokenEnd(p, len, at));
   const hostAt = at;
   const hostEnd = tokenEnd(p, len, at);
-  at = skipSpaces(p, len, hostEnd);
+  at = skipBlanks(p, len, hostEnd);
   const appAt = at;
   const appEnd = tokenEnd(p, len, at);
-  at = skipSpaces(p, len, appEnd);
+  at = skipBlanks(p, len, appEnd);
   const pidAt = at;
   const pidEnd = tokenEnd(p, len, at);
-  at = skipSpaces(p, len, pidEnd);
-  at = skipSpaces(p, len, tokenEnd(p, len, at)); // msgid
+  at = skipBlanks(p, len, pidEnd);
+  at = skipBlanks(p, len, tokenEnd(p, len, at)); // msgid
   if (at >= len) return false;
-  if (load<u8>(p + <usize>at) == 0x5b) {
-    while (at < len && load<u8>(p + <usize>at) != 0x5d) at++;
-    at++;
-  } else {
-    at = tokenEnd(p, len, at);
-  }
-  at = skipSpaces(p, len, at);
-  setField(scan, fields, Field.Host, p + <usize>hostAt, hostEnd - hostAt);
-  setField(scan, fields, Field.Program, p + <usize>appAt, appEnd - appAt);
-  setField(scan, fields, Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
-  setField(scan, fields, Field.Message, p + <usize>at, len - at);
-  finishAuth(p + <usize>at, len - at, scan, fields);
-  return true;
+  if (load<u8>(p + <usize>at) == CharCode.OpenBracket) at = byteEnd(p, len, at, CharCode.CloseBracket) + 1;
+  else at = tokenEnd(p, len, at);
+  at = skipBlanks(p, len, at);
+  out.time = time;
+  out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
+  out.set(Field.Program, p + <usize>appAt, appEnd - appAt);
+  out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
+  out.set(Field.Message, p + <usize>at, len - at);
+  return withAuth(p + <usize>at, len - at, out);
 }
 
-function finishAuth(p: usize, len: i32, scan: Scan, fields: RawFields): void {
-  const before = fields.keys[Field.AuthResult] >= 0 ? scan.kind[fields.keys[Field.AuthResult]] : 0;
-  parseAuthMessage(p, len, scan, fields);
-  const after = fields.keys[Field.AuthResult] >= 0 ? scan.kind[fields.keys[Field.AuthResult]] : 0;
-  setConstant(scan, fields, Field.Format, after != before ? AUTH : SYSLOG);
+/** The `format` field says whether the message was an authentication event. */
+function withAuth(message: usize, len: i32, out: FieldSink): bool {
+  out.constant(Field.Format, parseAuthMessage(message, max(len, 0), out) ? AUTH : SYSLOG);
+  return true;
 }

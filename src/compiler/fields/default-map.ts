@@ -27,7 +27,7 @@ export const STOCK_KEYS = [
 
 // Candidate lists are in order of preference: canonical key first, then the
 // stock parsers' names. The first key present in a record is the one read.
-const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip", "host"];
+const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip"];
 const USER = ["user", "auth_user", "user_id"];
 const USER_AGENT = ["user_agent", "agent"];
 

@@ -46,13 +46,18 @@ export function buildAutomata(
 }
 
 /**
- * Lays the automaton out for the module's scanning loop (assembly/match/dfa.ts):
- * states that report at any position come first, then the dead state, so one
- * compare per byte tells whether anything special happened; transitions hold
- * the target's row offset (state x classCount), saving a multiply per byte;
- * 16-bit entries when the table allows, else 32-bit.
+ * Writes an automaton for the module (assembly/program/load.ts reads it and
+ * lays it out for its loop, assembly/match/dfa.ts): states that report at
+ * any position are numbered first, then the dead state, so the loop needs
+ * one compare per byte to know whether anything special happened.
+ *   u32 flags (1: also URL-decoded, 2: 32-bit targets), u32 formats,
+ *   u32 classes, u32 states, u32 start, i32 dead (-1: none), u32 special,
+ *   256 bytes class map, states x classes targets (u16 or u32, padded to 4),
+ *   per state: u32 any-position list offset, then per state the
+ *   end-of-input one (0xffffffff: none), u32 list words, the lists
+ *   (u32 count, u32 predicate ids...).
  */
-export function writeAutomaton(w: ByteWriter, a: SlotAutomaton): void {
+export function writeAutomaton(w: ByteWriter, a: SlotAutomaton, formats: number): void {
   const { dfa } = a;
   const k = dfa.classCount;
   const dead = dfa.dead >= 0 && dfa.emitAnywhere[dfa.dead].length === 0 && dfa.emitAtEnd[dfa.dead].length === 0 ? dfa.dead : -1;
@@ -63,43 +68,42 @@ export function writeAutomaton(w: ByteWriter, a: SlotAutomaton): void {
   for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length === 0 && s !== dead) order.push(s);
   const renumber = new Array<number>(dfa.stateCount);
   order.forEach((old, now) => (renumber[old] = now));
-  const wide = dfa.stateCount * k > 0xffff;
+  const wideTargets = dfa.stateCount > 0xffff;
 
   const lists: number[] = [];
   const listIndex = new Map<string, number>();
-  const listOffset = (ids: number[]): number => {
-    if (ids.length === 0) return 0xffffffff;
-    const key = ids.join(",");
+  const listOffset = (ids: Iterable<number>): number => {
+    const sorted = [...ids].sort((x, y) => x - y);
+    if (sorted.length === 0) return 0xffffffff;
+    const key = sorted.join(",");
     let at = listIndex.get(key);
     if (at === undefined) {
-      at = lists.length * 2;
-      lists.push(ids.length, ...ids);
+      at = lists.length * 4;
+      lists.push(sorted.length, ...sorted);
       listIndex.set(key, at);
     }
     return at;
   };
-  const anywhere = order.map((old) => listOffset([...dfa.emitAnywhere[old]].sort((x, y) => x - y)));
-  const atEnd = order.map((old) => listOffset([...dfa.emitAtEnd[old]].sort((x, y) => x - y)));
+  const anywhere = order.map((old) => listOffset(dfa.emitAnywhere[old]));
+  const atEnd = order.map((old) => listOffset(dfa.emitAtEnd[old]));
 
-  w.u16(a.slot);
-  w.u8((a.urlDecode ? 1 : 0) | (wide ? 2 : 0));
-  w.u16(k);
+  w.u32((a.urlDecode ? 1 : 0) | (wideTargets ? 2 : 0));
+  w.u32(formats);
+  w.u32(k);
   w.u32(dfa.stateCount);
-  w.i32(renumber[dfa.start] * k);
-  w.i32(dead >= 0 ? renumber[dead] * k : -1);
-  w.i32(special * k);
-  w.u32(lists.length * 2);
-  w.align4();
+  w.u32(renumber[dfa.start]);
+  w.i32(dead >= 0 ? renumber[dead] : -1);
+  w.u32(special);
   w.bytes(dfa.classMap);
   for (const old of order) {
     for (let c = 0; c < k; c++) {
-      const row = renumber[dfa.next[old * k + c]] * k;
-      if (wide) w.u32(row);
-      else w.u16(row);
+      const target = renumber[dfa.next[old * k + c]];
+      if (wideTargets) w.u32(target);
+      else w.u16(target);
     }
   }
   w.align4();
   for (const off of anywhere) w.u32(off);
   for (const off of atEnd) w.u32(off);
-  for (const v of lists) w.u16(v);
+  w.list(lists);
 }

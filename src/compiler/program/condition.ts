@@ -2,9 +2,11 @@
 // rules/rule.ts runs, and works out which predicates wake the rule up.
 import type { Condition } from "../ir.js";
 import type { Tables } from "./predicates.js";
+import { CONDITION_OPS, MAX_STACK } from "./schema.js";
 
-export const Op = { Predicate: 1, And: 2, Or: 3, Not: 4, True: 5, False: 6 } as const;
-export const MAX_STACK = 1024; // assembly/rules/rule.ts
+const op = (name: (typeof CONDITION_OPS)[number]) => CONDITION_OPS.indexOf(name);
+export const Op = { Predicate: op("predicate"), And: op("and"), Or: op("or"), Not: op("not"), True: op("true"), False: op("false") } as const;
+export { MAX_STACK };
 /** Operands per and/or instruction: wide lists become a tree, keeping the stack shallow. */
 const CHUNK = 32;
 
@@ -13,6 +15,10 @@ export interface CompiledCondition {
   /** Predicates of which at least one holds whenever the condition holds (the rule's triggers). */
   predicates: Set<number>;
   alwaysEvaluate: boolean;
+  /** The condition holds exactly when one of its triggers does: no evaluation needed. */
+  anyTrigger: boolean;
+  /** Every predicate the condition reads. */
+  reads: Set<number>;
   maxDepth: number;
 }
 
@@ -90,7 +96,7 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
         }
         const id = tables.predicate(c.pred);
         predicates.add(id);
-        code.push(Op.Predicate, id & 0xff, id >> 8);
+        code.push(Op.Predicate, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24);
         push();
         break;
       }
@@ -126,5 +132,11 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
     }
   }
   const trigger = triggers(cond, tables);
-  return { code, predicates: trigger ?? predicates, alwaysEvaluate: trigger === null, maxDepth };
+  return { code, predicates: trigger ?? predicates, alwaysEvaluate: trigger === null, anyTrigger: trigger !== null && isAnyOf(cond), reads: predicates, maxDepth };
+}
+
+/** A single positive test, or an `or` of them: true exactly when a trigger fired. */
+function isAnyOf(cond: Condition): boolean {
+  const positive = (c: Condition) => c.k === "pred" && !(c.pred.kind === "exists" && !c.pred.value);
+  return positive(cond) || (cond.k === "or" && cond.args.length > 0 && cond.args.every(positive));
 }

@@ -1,51 +1,30 @@
-// Correlation section of the program, read by assembly/correlation/correlation.ts:
-//   u16 count; when count > 0: f64 lateness ms, u32 hash seed, then per correlation
-//   span id, span title, span route (JSON strings), u8 level, u8 type,
-//   u8 n + u16 tags, u8 n + u16 rules, u8 n + (u16 slot, span JSON name) group-by,
-//   i32 value slot, span value name, f64 timespan ms, f64 cooldown ms,
-//   f64 threshold, f64 interval ms, u16 baseline, f64 factor, f64 min count,
-//   f64 zscore, f64 min samples, u32 key capacity
-import { LEVELS, RuleError, type CorrelationRule, type RuleSet } from "../ir.js";
+// The correlations section of the program (read by assembly/program/load.ts):
+//   u32 count; per correlation: span id, span title, span route (JSON strings),
+//   u32 level, u32 type, u32 n + u32 tags, u32 n + u32 rules,
+//   u32 n + (u32 slot, span JSON name) group-by, i32 value slot (-1: none),
+//   span value name (JSON), i32 address slot (-1: none), f64 timespan ms,
+//   f64 cooldown ms, u32 threshold, spike: u32 baseline, f64 interval ms,
+//   f64 factor, f64 increase, f64 min count; anomaly: f64 zscore,
+//   f64 min samples; percentile: f64 quantile, f64 interval ms, f64 limit,
+//   f64 factor, u32 baseline, f64 min count; u32 key capacity.
+import { RuleError, type CorrelationRule, type RuleSet } from "../ir.js";
 import type { ByteWriter } from "./writer.js";
+import { CORRELATION_TYPES, LEVELS, MAX_THRESHOLD, payloadBytes, storeBytes } from "./schema.js";
 
 export interface CorrelationSlots {
   groupBy: number[];
   value: number;
-  anomaly: number;
+  address: number;
 }
-
-export interface CorrelationOptions {
-  /** How far behind the newest event time an event may arrive and still count. */
-  latenessSec: number;
-  /** Group keys kept per correlation before the least recently used is evicted. */
-  maxKeys: number;
-  /** Hash seed; random per build unless given (tests fix it). */
-  seed: number;
-}
-
-const TYPES = { event_count: 0, value_count: 1, temporal: 2, temporal_ordered: 3, spike: 4, anomaly: 5 } as const;
-/** Events or distinct values one key may need: each costs 8-16 bytes per key. */
-export const MAX_THRESHOLD = 1000;
 
 /** Linear memory a wasm32 module can use, less headroom for everything else. */
 export const STATE_BUDGET_BYTES = 3 * 1024 ** 3;
 
-/**
- * The most memory one correlation's keys can take at `maxKeys`, mirroring
- * assembly/correlation/store.ts and the payload of each type.
- */
+/** The most memory one correlation's keys can take at `maxKeys` (the layouts of assembly/correlation). */
 export function worstCaseBytes(c: CorrelationRule, maxKeys: number): number {
-  const needed = c.type === "event_count" || c.type === "value_count" ? countThreshold(c) : 0;
-  const payload =
-    c.type === "event_count" ? 8 + needed * 8
-    : c.type === "value_count" ? 8 + needed * 16 + 3 * 40
-    : c.type === "temporal" || c.type === "temporal_ordered" ? c.rules.length * 8
-    : c.type === "spike" ? 48 + (c.spike?.baselineIntervals ?? 0) * 8
-    : 24;
-  const entry = Math.ceil((32 + payload) / 8) * 8;
-  let index = 16;
-  while (index < maxKeys * 2) index *= 2;
-  return maxKeys * entry + index * 4;
+  const threshold = c.type === "event_count" || c.type === "value_count" ? countThreshold(c) : 0;
+  const payload = payloadBytes(c.type, { threshold, rules: c.rules.length, baseline: c.spike?.baselineIntervals ?? 0 });
+  return storeBytes(payload, maxKeys);
 }
 
 /** A route name rewrite_tag can put in a tag: only A-Z a-z 0-9 . - survive. */
@@ -78,46 +57,43 @@ export function silentRules(set: RuleSet): boolean[] {
   return referenced.map((ref, r) => ref && !generated[r]);
 }
 
-export function writeCorrelations(
-  w: ByteWriter,
-  set: RuleSet,
-  slots: CorrelationSlots[],
-  tagIndex: Map<string, number>,
-  options: CorrelationOptions,
-): void {
-  w.u16(set.correlations.length);
-  if (set.correlations.length === 0) return;
-  w.f64(options.latenessSec * 1000);
-  w.u32(options.seed);
+export function writeCorrelations(w: ByteWriter, set: RuleSet, slots: CorrelationSlots[], tagIndex: Map<string, number>, maxKeys: number): void {
+  w.u32(set.correlations.length);
   set.correlations.forEach((c, k) => {
-    const isCount = c.type === "event_count" || c.type === "value_count";
+    const counting = c.type === "event_count" || c.type === "value_count";
     w.span(JSON.stringify(c.id));
     w.span(JSON.stringify(c.title));
     w.span(JSON.stringify(routeName(c)));
-    w.u8(LEVELS.indexOf(c.level));
-    w.u8(TYPES[c.type]);
-    const tags = [...new Set(c.tags)].slice(0, 255);
-    w.u8(tags.length);
-    for (const t of tags) w.u16(tagIndex.get(t)!);
-    w.u8(c.rules.length);
-    for (const r of c.rules) w.u16(r);
-    w.u8(slots[k].groupBy.length);
+    w.u32(LEVELS.indexOf(c.level));
+    w.u32(CORRELATION_TYPES.indexOf(c.type));
+    w.list([...new Set(c.tags)].map((t) => tagIndex.get(t)!));
+    w.list(c.rules);
+    w.u32(slots[k].groupBy.length);
     slots[k].groupBy.forEach((slot, g) => {
-      w.u16(slot);
+      w.u32(slot);
       w.span(JSON.stringify(c.groupByNames[g]));
     });
-    const valueSlot = c.type === "anomaly" ? slots[k].anomaly : slots[k].value;
-    w.i32(valueSlot);
-    w.span(JSON.stringify(c.type === "anomaly" ? c.anomaly!.fieldName : (c.condition.fieldName ?? "")));
+    w.i32(slots[k].value);
+    const valueName = c.anomaly?.fieldName ?? c.percentile?.fieldName ?? c.condition.fieldName;
+    w.span(valueName === undefined ? "" : JSON.stringify(valueName));
+    w.i32(c.type === "event_count" ? slots[k].address : -1);
     w.f64(c.timespanSec * 1000);
     w.f64(c.cooldownSec * 1000);
-    w.f64(isCount ? countThreshold(c) : 0);
+    w.u32(counting ? countThreshold(c) : 0);
+    w.u32(c.spike?.baselineIntervals ?? 0);
     w.f64((c.spike?.intervalSec ?? 0) * 1000);
-    w.u16(c.spike?.baselineIntervals ?? 0);
     w.f64(c.spike?.factor ?? 0);
+    w.f64(c.spike?.increase ?? 0);
     w.f64(c.spike?.minCount ?? 0);
     w.f64(c.anomaly?.zscore ?? 0);
     w.f64(c.anomaly?.minSamples ?? 0);
-    w.u32(options.maxKeys);
+    const p = c.percentile;
+    w.f64(p?.quantile ?? 0);
+    w.f64((p?.intervalSec ?? 0) * 1000);
+    w.f64(p?.limit ?? Infinity);
+    w.f64(p?.factor ?? Infinity);
+    w.u32(p?.baselineIntervals ?? 0);
+    w.f64(p?.minCount ?? 0);
+    w.u32(maxKeys);
   });
 }

@@ -1,116 +1,151 @@
-// Encodes a validated rule set as the program the module embeds. The layout,
-// in order (little-endian; "span" = u16 length + bytes):
-//   u32 magic "TRPL", u32 version
-//   span namespace key, span alert field key, f64 statistics interval ms (0: off)
-//   u16 keyCount, span key...; u16 namespace key index + 1, u16 alert key index + 1
-//   u16 slotCount, { u8 n, u16 key... }...
-//   u16 predicateCount
-//   u16 automatonCount, automaton... (see automata.ts), sorted by slot
-//   u16 numberCount, { u16 slot, u8 op, f64 value, u16 predicate }... sorted by slot
-//   u16 cidrCount, { u16 slot, u16 predicate, u8 prefix, 16 bytes network }... sorted by slot
-//   u16 existsCount, { u16 slot, u16 predicate }... sorted by slot
-//   u16 tagCount, span JSON string...
-//   u16 ruleCount, per rule: span id, span title (JSON strings), u8 level, u8 action,
-//     u8 silent, u8 n + u16 tags, u8 n + span tag globs, u8 always-evaluate,
-//     u16 code length + code, u8 n + (u16 slot, u8 kind) redactions
-//   per predicate: u16 n, u16 rule...
-//   correlations (see ../correlation/encode.ts)
-// The module reads it in assembly/program/program.ts.
-import { LEVELS, RuleError, RuleErrors, type Predicate, type RuleSet } from "../ir.js";
+// Encodes a validated rule set as the program the module runs. Layout
+// (little-endian; "span" = u32 length + bytes + padding to 4; "list" = u32
+// count + u32 values):
+//   header: u32 magic "TRPL", u32 version, u32 total length, u32 FNV-1a of
+//     everything after the header
+//   then the sections of schema.PROGRAM_SECTIONS, each u32 id, u32 length:
+//   options      span namespace, u32 MAX_ROUTES + span route field names,
+//                f64 statistics interval ms (0: off), f64 lateness ms,
+//                u64 hash seed, u32 flags (1: read raw lines)
+//   keys         u32 n + span keys (schema.FIXED_KEYS first), list owned keys
+//   slots        u32 n, per slot a list of candidate keys
+//   tests        u32 predicates, u32 tested slots, per slot: u32 slot,
+//                u32 formats, list exists predicates, u32 n + automata
+//                (automata.ts), u32 n + (u32 op, f64 value, u32 predicate),
+//                u32 n + (u32 predicate, u32 prefix, 16 bytes network)
+//   tags         u32 n + span JSON strings
+//   rules        u32 n, per rule: span id, span title (JSON strings), u32 level,
+//                u32 action, u32 flags (1 silent, 2 always evaluate, 4 any
+//                trigger), u32 formats, list tags, u32 n + span globs,
+//                u32 code length + code (padded), u32 n + (u32 slot, u32 kind)
+//   triggers     u32 predicates, per predicate a list of rules it wakes
+//   correlations see correlations.ts
+// The module reads it in assembly/program/load.ts and checks all of it.
+import { RuleError, RuleErrors, type Predicate, type RuleSet } from "../ir.js";
 import { ByteWriter } from "./writer.js";
 import { Tables } from "./predicates.js";
 import { compileCondition, MAX_STACK, type CompiledCondition } from "./condition.js";
-import { buildAutomata, writeAutomaton } from "./automata.js";
-import { formatCondition } from "./logsource.js";
+import { buildAutomata, writeAutomaton, type SlotAutomaton } from "./automata.js";
+import { formatMask, unionMask, ALL_FORMATS } from "./logsource.js";
 import { parseCidr } from "./cidr.js";
 import { writeCorrelations, silentRules, countThreshold, worstCaseBytes, STATE_BUDGET_BYTES } from "./correlations.js";
+import { MAGIC, VERSION, ACTIONS, LEVELS, NUMBER_OPS, REDACT_KINDS, PROGRAM_SECTIONS, MAX_ROUTES } from "./schema.js";
 
-export const MAGIC = 0x4c505254;
-const RAW_SOURCE_KEYS = ["log", "message", "ident"];
-export const VERSION = 1;
+export { MAGIC, VERSION };
 
 export interface EncodeOptions {
   /** Key of the object added to matching records. */
   namespace?: string;
-  /** Top-level string key rewrite_tag routes alerts on. */
+  /** Top-level string key rewrite_tag routes alerts on (further alerts: `<key>_2` ...). */
   alertField?: string;
-  /** State budget per field automaton. */
+  /** State budget per automaton. */
   maxStates?: number;
   /** Group keys kept per correlation (least recently used evicted beyond). */
   maxKeys?: number;
   /** Seconds an event may lag the newest one and still be correlated. */
   latenessSec?: number;
-  /** Hash seed for group keys; random per build when absent. */
-  seed?: number;
+  /** Hash seed for group keys (a u64); derived from the program when absent, so builds repeat. */
+  seed?: number | bigint;
   /** Seconds of event time between statistics records; 0 turns them off. */
   statsIntervalSec?: number;
 }
 
 export const DEFAULT_STATS_INTERVAL_SEC = 300;
-
 export const DEFAULT_MAX_KEYS = 10000;
-/** Each key costs index and entry memory up front of its chunk; beyond this a module would not fit in 4 GiB. */
+/** Each key costs index and entry memory; beyond this a module would not fit in 4 GiB. */
 export const MAX_KEYS = 4_000_000;
 export const DEFAULT_LATENESS_SEC = 60;
+/** Correlations that remember each rule (temporal) track at most this many. */
+export const MAX_TEMPORAL_RULES = 64;
+
+export interface FieldAutomata {
+  field: string;
+  automata: number;
+  states: number;
+}
 
 export interface Program {
   bytes: Uint8Array;
-  stats: { rules: number; correlations: number; predicates: number; automata: number; states: number; slots: number };
+  stats: { rules: number; correlations: number; predicates: number; automata: number; states: number; slots: number; fields: FieldAutomata[] };
 }
 
-const NUMBER_OPS = { gt: 0, gte: 1, lt: 2, lte: 3 } as const;
-const ACTIONS = { tag: 0, drop: 1, redact: 2 } as const;
-const REDACT_KINDS = { card: 0, password: 1, bearer: 2 } as const;
 const SAFE_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The route field names: `<alert>`, `<alert>_2`, ... */
+export function routeFields(alertField: string): string[] {
+  return Array.from({ length: MAX_ROUTES }, (_, k) => (k === 0 ? alertField : `${alertField}_${k + 1}`));
+}
+
+function section(name: (typeof PROGRAM_SECTIONS)[number]): number {
+  return PROGRAM_SECTIONS.indexOf(name);
+}
+
+/** FNV-1a, 32 bits. */
+export function checksum(bytes: Uint8Array): number {
+  let h = 2166136261;
+  for (const b of bytes) h = Math.imul(h ^ b, 16777619) >>> 0;
+  return h >>> 0;
+}
+
+function seedOf(bytes: Uint8Array): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h;
+}
 
 export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Program {
   const namespace = options.namespace ?? "tripline";
   const alertField = options.alertField ?? `${namespace}_alert`;
   for (const key of [namespace, alertField]) {
-    if (!SAFE_KEY.test(key)) throw new Error(`'${key}' is not usable as a record key: use 1-64 of A-Z a-z 0-9 _ . -`);
+    if (!SAFE_KEY.test(key)) throw new RangeError(`'${key}' is not usable as a record key: use 1-64 of A-Z a-z 0-9 _ . -`);
   }
   const maxKeys = options.maxKeys ?? DEFAULT_MAX_KEYS;
   if (!Number.isInteger(maxKeys) || maxKeys < 1 || maxKeys > MAX_KEYS) {
     throw new RangeError(`the key cap must be a whole number from 1 to ${MAX_KEYS}, got ${maxKeys}`);
   }
-  const tables = new Tables();
-  tables.keys.id(namespace, namespace);
-  tables.keys.id(alertField, alertField);
-  // What the module's raw-line reading looks at (assembly/record/raw/line.ts).
-  for (const key of RAW_SOURCE_KEYS) tables.keys.id(key, key);
   const statsInterval = options.statsIntervalSec ?? DEFAULT_STATS_INTERVAL_SEC;
-  // Statistics count hits per site section, read from the request path.
-  if (statsInterval > 0) tables.keys.id("path", "path");
+  const latenessSec = options.latenessSec ?? DEFAULT_LATENESS_SEC;
+  const routes = routeFields(alertField);
+  const tables = new Tables();
+  const owned = [namespace, ...routes].map((k) => tables.key(k));
   const errors: RuleError[] = [];
+  const attempt = (f: () => void) => {
+    try {
+      f();
+    } catch (err) {
+      if (err instanceof RuleError) errors.push(err);
+      else if (err instanceof RuleErrors) errors.push(...err.errors);
+      else throw err;
+    }
+  };
 
+  const masks = set.rules.map((rule) => formatMask(rule.logsource.formats));
   const compiled: CompiledCondition[] = set.rules.map((rule) => {
-    const gate = formatCondition(rule.logsource.formats, rule.pos);
-    const cond = gate ? { k: "and" as const, args: [gate, rule.condition] } : rule.condition;
-    const c = compileCondition(cond, tables);
-    if (c.maxDepth > MAX_STACK) errors.push(new RuleError(rule.pos, `condition of rule '${rule.id}' is nested too deeply (${c.maxDepth} > ${MAX_STACK})`));
+    const c = compileCondition(rule.condition, tables);
+    if (c.maxDepth > MAX_STACK) errors.push(new RuleError(rule.pos, `condition of rule '${rule.id}' is nested too deeply (${c.maxDepth} > ${MAX_STACK}, the module's condition stack)`));
     return c;
   });
   const redactSlots = set.rules.map((rule) => rule.redact.map((r) => tables.slot(r.fields)));
   const correlationSlots = set.correlations.map((c) => ({
     groupBy: c.groupBy.map((fields) => tables.slot(fields)),
-    value: c.condition.field ? tables.slot(c.condition.field) : -1,
-    anomaly: c.anomaly ? tables.slot(c.anomaly.field) : -1,
+    value: c.condition.field ? tables.slot(c.condition.field) : c.anomaly ? tables.slot(c.anomaly.field) : c.percentile ? tables.slot(c.percentile.field) : -1,
+    address: c.addressField ? tables.slot(c.addressField) : -1,
   }));
 
   const predicates = tables.predicates.items;
-  let automata: ReturnType<typeof buildAutomata> = [];
-  try {
+  // A predicate's formats: those of the rules that read it.
+  const predicateMasks = predicates.map(() => 0);
+  compiled.forEach((c, r) => {
+    for (const p of c.reads) predicateMasks[p] = unionMask(predicateMasks[p], masks[r]);
+  });
+  let automata: SlotAutomaton[] = [];
+  attempt(() => {
     automata = buildAutomata(predicates, tables.slots.items.map((keys) => keys.map((k) => tables.keys.items[k])), options.maxStates ?? 50000);
-  } catch (err) {
-    if (err instanceof RuleError) errors.push(err);
-    else throw err;
-  }
+  });
   for (const c of set.correlations) {
-    try {
-      if (c.type === "event_count" || c.type === "value_count") countThreshold(c);
-    } catch (err) {
-      if (err instanceof RuleError) errors.push(err);
-      else throw err;
+    if (c.type === "event_count" || c.type === "value_count") attempt(() => countThreshold(c));
+    if ((c.type === "temporal" || c.type === "temporal_ordered") && c.rules.length > MAX_TEMPORAL_RULES) {
+      errors.push(new RuleError(c.pos, `correlation '${c.id}' lists ${c.rules.length} rules; a ${c.type} correlation tracks at most ${MAX_TEMPORAL_RULES}`));
     }
   }
   if (errors.length === 0 && set.correlations.length > 0) {
@@ -123,110 +158,91 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
       );
     }
   }
-  const cidrs = predicates.map((p, id) => ({ ...p, id })).filter((p) => p.pred.kind === "cidr");
   const cidrNetworks = new Map<number, { prefix: number; network: Uint8Array }>();
-  for (const p of cidrs) {
-    const pred = p.pred as Extract<Predicate, { kind: "cidr" }>;
-    const net = parseCidr(pred.value);
-    if (!net) errors.push(new RuleError(pred.pos, `invalid CIDR '${pred.value}'`));
-    else cidrNetworks.set(p.id, net);
-  }
+  predicates.forEach((p, id) => {
+    if (p.pred.kind !== "cidr") return;
+    const net = parseCidr(p.pred.value);
+    if (!net) errors.push(new RuleError(p.pred.pos, `invalid CIDR '${p.pred.value}'`));
+    else cidrNetworks.set(id, net);
+  });
   if (errors.length > 0) throw new RuleErrors(errors);
-
-  const w = new ByteWriter();
-  w.u32(MAGIC);
-  w.u32(VERSION);
-  w.span(namespace);
-  w.span(alertField);
-  w.f64(statsInterval * 1000);
-  w.u16(tables.keys.items.length);
-  for (const key of tables.keys.items) w.span(key);
-  w.u16(tables.keys.id(namespace, namespace) + 1);
-  w.u16(tables.keys.id(alertField, alertField) + 1);
-  w.u16(tables.slots.items.length);
-  for (const keys of tables.slots.items) {
-    w.u8(keys.length);
-    for (const k of keys) w.u16(k);
-  }
-  w.u16(predicates.length);
-
-  w.u16(automata.length);
-  for (const a of automata) writeAutomaton(w, a);
-
-  const bySlot = <T extends { slot: number }>(list: T[]) => list.sort((a, b) => a.slot - b.slot);
-  const numbers = bySlot(predicates.map((p, id) => ({ ...p, id })).filter((p) => p.pred.kind === "number"));
-  w.u16(numbers.length);
-  for (const p of numbers) {
-    const pred = p.pred as Extract<Predicate, { kind: "number" }>;
-    w.u16(p.slot);
-    w.u8(NUMBER_OPS[pred.op]);
-    w.f64(pred.value);
-    w.u16(p.id);
-  }
-  bySlot(cidrs);
-  w.u16(cidrs.length);
-  for (const p of cidrs) {
-    const net = cidrNetworks.get(p.id)!;
-    w.u16(p.slot);
-    w.u16(p.id);
-    w.u8(net.prefix);
-    w.bytes(net.network);
-  }
-  // exists:false is compiled by the front end as not(exists:true).
-  const exists = bySlot(predicates.map((p, id) => ({ ...p, id })).filter((p) => p.pred.kind === "exists"));
-  w.u16(exists.length);
-  for (const p of exists) {
-    w.u16(p.slot);
-    w.u16(p.id);
-  }
 
   const tagIndex = new Map<string, number>();
   for (const rule of set.rules) for (const tag of rule.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
   for (const c of set.correlations) for (const tag of c.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
-  w.u16(tagIndex.size);
-  for (const tag of tagIndex.keys()) w.span(JSON.stringify(tag));
 
+  const w = new ByteWriter();
+  w.u32(MAGIC);
+  w.u32(VERSION);
+  w.u32(0); // total length, patched
+  w.u32(0); // checksum, patched
+  let seedAt = 0;
+  w.section(section("options"), () => {
+    w.span(namespace);
+    w.u32(routes.length);
+    for (const r of routes) w.span(r);
+    w.f64(statsInterval * 1000);
+    w.f64(latenessSec * 1000);
+    seedAt = w.length;
+    w.u64(0n); // seed, patched
+    w.u32(set.rules.length > 0 || statsInterval > 0 ? 1 : 0);
+  });
+  w.section(section("keys"), () => {
+    w.u32(tables.keys.items.length);
+    for (const key of tables.keys.items) w.span(key);
+    w.list(owned);
+  });
+  w.section(section("slots"), () => {
+    w.u32(tables.slots.items.length);
+    for (const keys of tables.slots.items) w.list(keys);
+  });
+  const fieldStats = writeTests(w, tables, automata, predicateMasks, cidrNetworks);
+  w.section(section("tags"), () => {
+    w.u32(tagIndex.size);
+    for (const tag of tagIndex.keys()) w.span(JSON.stringify(tag));
+  });
   const silent = silentRules(set);
-  w.u16(set.rules.length);
-  set.rules.forEach((rule, r) => {
-    const c = compiled[r];
-    w.span(JSON.stringify(rule.id));
-    w.span(JSON.stringify(rule.title));
-    w.u8(LEVELS.indexOf(rule.level));
-    w.u8(ACTIONS[rule.action]);
-    w.u8(silent[r] ? 1 : 0);
-    const tags = [...new Set(rule.tags)].slice(0, 255);
-    w.u8(tags.length);
-    for (const t of tags) w.u16(tagIndex.get(t)!);
-    w.u8(rule.logsource.tags.length);
-    for (const g of rule.logsource.tags) w.span(g);
-    w.u8(c.alwaysEvaluate ? 1 : 0);
-    w.u16(c.code.length);
-    w.bytes(Uint8Array.from(c.code));
-    w.u8(rule.redact.length);
-    rule.redact.forEach((red, k) => {
-      w.u16(redactSlots[r][k]);
-      w.u8(REDACT_KINDS[red.kind]);
+  w.section(section("rules"), () => {
+    w.u32(set.rules.length);
+    set.rules.forEach((rule, r) => {
+      const c = compiled[r];
+      w.span(JSON.stringify(rule.id));
+      w.span(JSON.stringify(rule.title));
+      w.u32(LEVELS.indexOf(rule.level));
+      w.u32(ACTIONS.indexOf(rule.action));
+      w.u32((silent[r] ? 1 : 0) | (c.alwaysEvaluate ? 2 : 0) | (c.anyTrigger ? 4 : 0));
+      w.u32(masks[r]);
+      w.list([...new Set(rule.tags)].map((t) => tagIndex.get(t)!));
+      w.u32(rule.logsource.tags.length);
+      for (const g of rule.logsource.tags) w.span(g);
+      w.u32(c.code.length);
+      w.bytes(Uint8Array.from(c.code));
+      w.align4();
+      w.u32(rule.redact.length);
+      rule.redact.forEach((red, k) => {
+        w.u32(redactSlots[r][k]);
+        w.u32(REDACT_KINDS.indexOf(red.kind));
+      });
     });
   });
-
-  const rulesOf: number[][] = predicates.map(() => []);
-  compiled.forEach((c, r) => {
-    if (c.alwaysEvaluate) return;
-    for (const p of c.predicates) rulesOf[p].push(r);
+  w.section(section("triggers"), () => {
+    const wakes: number[][] = predicates.map(() => []);
+    compiled.forEach((c, r) => {
+      if (c.alwaysEvaluate) return;
+      for (const p of c.predicates) wakes[p].push(r);
+    });
+    w.u32(wakes.length);
+    for (const list of wakes) w.list(list);
   });
-  for (const list of rulesOf) {
-    w.u16(list.length);
-    for (const r of list) w.u16(r);
-  }
-  writeCorrelations(w, set, correlationSlots, tagIndex, {
-    latenessSec: options.latenessSec ?? DEFAULT_LATENESS_SEC,
-    maxKeys,
-    seed: options.seed ?? Math.floor(Math.random() * 0x100000000),
-  });
+  w.section(section("correlations"), () => writeCorrelations(w, set, correlationSlots, tagIndex, maxKeys));
 
+  const bytes = w.finish();
+  const view = new DataView(bytes.buffer);
+  view.setUint32(8, bytes.length, true);
+  view.setBigUint64(seedAt, options.seed === undefined ? seedOf(bytes) : BigInt.asUintN(64, BigInt(options.seed)), true);
+  view.setUint32(12, checksum(bytes.subarray(16)), true);
   return {
-    bytes: w.finish(),
+    bytes,
     stats: {
       rules: set.rules.length,
       correlations: set.correlations.length,
@@ -234,6 +250,70 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
       automata: automata.length,
       states: automata.reduce((n, a) => n + a.dfa.stateCount, 0),
       slots: tables.slots.items.length,
+      fields: fieldStats,
     },
   };
 }
+
+/** The tests section: every tested slot with its presence tests, automata, numbers and networks. */
+function writeTests(
+  w: ByteWriter,
+  tables: Tables,
+  automata: SlotAutomaton[],
+  predicateMasks: number[],
+  cidrNetworks: Map<number, { prefix: number; network: Uint8Array }>,
+): FieldAutomata[] {
+  const predicates = tables.predicates.items;
+  type Group = { exists: number[]; automata: SlotAutomaton[]; numbers: number[]; cidrs: number[]; mask: number };
+  const groups = new Map<number, Group>();
+  const group = (slot: number): Group => {
+    let g = groups.get(slot);
+    if (!g) groups.set(slot, (g = { exists: [], automata: [], numbers: [], cidrs: [], mask: 0 }));
+    return g;
+  };
+  predicates.forEach((p, id) => {
+    const g = group(p.slot);
+    g.mask = unionMask(g.mask, predicateMasks[id]);
+    if (p.pred.kind === "exists") g.exists.push(id);
+    else if (p.pred.kind === "number") g.numbers.push(id);
+    else if (p.pred.kind === "cidr") g.cidrs.push(id);
+  });
+  for (const a of automata) group(a.slot).automata.push(a);
+  const slots = [...groups.keys()].sort((a, b) => a - b);
+  const fields: FieldAutomata[] = [];
+  w.section(section("tests"), () => {
+    w.u32(predicates.length);
+    w.u32(slots.length);
+    for (const slot of slots) {
+      const g = groups.get(slot)!;
+      w.u32(slot);
+      w.u32(g.mask === 0 ? ALL_FORMATS : g.mask);
+      w.list(g.exists);
+      w.u32(g.automata.length);
+      for (const a of g.automata) {
+        let mask = 0;
+        for (const s of [...a.dfa.emitAnywhere, ...a.dfa.emitAtEnd]) for (const id of s) mask = unionMask(mask, predicateMasks[id]);
+        writeAutomaton(w, a, mask === 0 ? ALL_FORMATS : mask);
+      }
+      w.u32(g.numbers.length);
+      for (const id of g.numbers) {
+        const pred = predicates[id].pred as Extract<Predicate, { kind: "number" }>;
+        w.u32(NUMBER_OPS.indexOf(pred.op));
+        w.f64(pred.value);
+        w.u32(id);
+      }
+      w.u32(g.cidrs.length);
+      for (const id of g.cidrs) {
+        const net = cidrNetworks.get(id)!;
+        w.u32(id);
+        w.u32(net.prefix);
+        w.bytes(net.network);
+      }
+      if (g.automata.length > 0) {
+        fields.push({ field: tables.slots.items[slot].map((k) => tables.keys.items[k]).join("|"), automata: g.automata.length, states: g.automata.reduce((n, a) => n + a.dfa.stateCount, 0) });
+      }
+    }
+  });
+  return fields;
+}
+

@@ -1,21 +1,24 @@
-// A rule's logsource formats become part of its condition: a format is
-// recognised by the keys its records carry. Records of Fluent Bit's stock
-// parsers and of tripline's own raw-line parsing both carry these keys.
-import type { Condition, SourcePos } from "../ir.js";
+// A rule's logsource formats become a format mask: the module tells each
+// record's formats by the keys it carries (assembly/record/record.ts) and
+// skips the rules, and the automata, that a record's formats rule out.
+import { FORMATS } from "./schema.js";
+import { OPEN_FORMATS } from "../fields/default-map.js";
 
-const FORMAT_KEYS: Record<string, string[]> = {
-  access: ["path", "request", "url", "uri", "cs-uri-stem"],
-  auth: ["ident", "program", "auth_result", "SYSLOG_IDENTIFIER"],
-  syslog: ["ident", "program", "pri", "SYSLOG_IDENTIFIER"],
-};
+/** Every record: no format limit. */
+export const ALL_FORMATS = 0xffffffff;
 
-export function formatCondition(formats: string[], pos: SourcePos): Condition | null {
-  if (formats.length === 0) return null;
-  const alternatives: Condition[] = [];
-  for (const format of formats) {
-    const keys = FORMAT_KEYS[format];
-    if (!keys) return null; // a format with no signature (json, any) admits every record
-    for (const key of keys) alternatives.push({ k: "pred", pred: { kind: "exists", fields: [key], value: true, pos } });
+export function formatMask(formats: string[]): number {
+  if (formats.length === 0 || formats.some((f) => OPEN_FORMATS.includes(f))) return ALL_FORMATS;
+  let mask = 0;
+  for (const f of formats) {
+    const bit = (FORMATS as readonly string[]).indexOf(f);
+    if (bit < 0) throw new Error(`the field map names an unknown record format '${f}' (known: ${FORMATS.join(", ")})`);
+    mask |= 1 << bit;
   }
-  return { k: "or", args: alternatives };
+  return mask >>> 0;
+}
+
+/** The union of masks (ALL_FORMATS absorbs). */
+export function unionMask(a: number, b: number): number {
+  return a === ALL_FORMATS || b === ALL_FORMATS ? ALL_FORMATS : (a | b) >>> 0;
 }

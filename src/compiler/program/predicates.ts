@@ -1,6 +1,8 @@
 // Gives every distinct predicate, slot (ordered candidate keys) and record key
-// a number, so the module can keep them in flat arrays.
+// a number, so the module can keep them in flat arrays. The key table starts
+// with the schema's FIXED_KEYS, which the module addresses by constant index.
 import type { Predicate } from "../ir.js";
+import { FIXED_KEYS } from "./schema.js";
 
 export class Numbering<T> {
   readonly items: T[] = [];
@@ -14,6 +16,9 @@ export class Numbering<T> {
     }
     return n;
   }
+  has(key: string): boolean {
+    return this.index.has(key);
+  }
 }
 
 export interface NumberedPredicate {
@@ -26,8 +31,16 @@ export class Tables {
   readonly slots = new Numbering<number[]>();
   readonly predicates = new Numbering<NumberedPredicate>();
 
+  constructor() {
+    for (const key of FIXED_KEYS) this.keys.id(key, key);
+  }
+
+  key(name: string): number {
+    return this.keys.id(name, name);
+  }
+
   slot(fields: string[]): number {
-    const keys = fields.map((f) => this.keys.id(f, f));
+    const keys = fields.map((f) => this.key(f));
     return this.slots.id(JSON.stringify(keys), keys);
   }
 

@@ -1,4 +1,6 @@
-// Little-endian byte writer for the program format read by assembly/program/reader.ts.
+// Little-endian byte writer for the program format (read by the module's
+// assembly/runtime/reader.ts). Strings are a u32 length, the bytes, and
+// padding to a multiple of 4, so every number in the program stays aligned.
 export class ByteWriter {
   private buf = new Uint8Array(1024);
   private view = new DataView(this.buf.buffer);
@@ -20,20 +22,25 @@ export class ByteWriter {
     this.length += 1;
   }
   u16(v: number): void {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`value ${v} does not fit the program's 16-bit field`);
     this.reserve(2);
     this.view.setUint16(this.length, v, true);
     this.length += 2;
   }
   u32(v: number): void {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`value ${v} does not fit the program's 32-bit field`);
     this.reserve(4);
-    this.view.setUint32(this.length, v >>> 0, true);
+    this.view.setUint32(this.length, v, true);
     this.length += 4;
   }
   i32(v: number): void {
     this.reserve(4);
     this.view.setInt32(this.length, v, true);
     this.length += 4;
+  }
+  u64(v: bigint): void {
+    this.reserve(8);
+    this.view.setBigUint64(this.length, v, true);
+    this.length += 8;
   }
   f64(v: number): void {
     this.reserve(8);
@@ -45,15 +52,33 @@ export class ByteWriter {
     this.buf.set(b, this.length);
     this.length += b.length;
   }
-  /** A u16 length and the UTF-8 bytes. */
+  /** A u32 length, the UTF-8 bytes, padding to 4. */
   span(s: string | Uint8Array): void {
     const b = typeof s === "string" ? new TextEncoder().encode(s) : s;
-    this.u16(b.length);
+    this.u32(b.length);
     this.bytes(b);
+    this.align4();
   }
-  /** Pads to a multiple of 4, counting from the program's first byte (which the module aligns to 16). */
+  /** A u32 count, then each as u32. */
+  list(values: readonly number[]): void {
+    this.u32(values.length);
+    for (const v of values) this.u32(v);
+  }
   align4(): void {
     while (this.length % 4 !== 0) this.u8(0);
+  }
+  /** Writes a section: u32 id, u32 length, then what `body` writes. */
+  section(id: number, body: () => void): void {
+    this.u32(id);
+    const lengthAt = this.length;
+    this.u32(0);
+    body();
+    this.align4();
+    this.view.setUint32(lengthAt, this.length - lengthAt - 4, true);
+  }
+  /** Overwrites a u32 already written. */
+  patch32(at: number, v: number): void {
+    this.view.setUint32(at, v >>> 0, true);
   }
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);

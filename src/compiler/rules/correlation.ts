@@ -2,6 +2,7 @@
 // tripline extensions cooldown / spike / anomaly.
 
 import { RuleError, type CorrelationRule, type CorrelationType, type NumberOp, type SourcePos } from "../ir.js";
+import { CORRELATION_TYPES as SCHEMA_TYPES } from "../program/schema.js";
 import { resolveField, type FieldMap } from "../fields/map.js";
 import { badChoice } from "./choice.js";
 import { parseDuration } from "./duration.js";
@@ -11,13 +12,16 @@ import { asBool, asMap, asNumber, asString, asStringList, checkKeys, entry } fro
 import { didYouMean } from "./suggest.js";
 import type { YMap, YNode, YScalar } from "./yaml-positions.js";
 
-export const CORRELATION_TYPES: CorrelationType[] = ["event_count", "value_count", "temporal", "temporal_ordered", "spike", "anomaly"];
-const CORRELATION_KEYS = ["type", "rules", "group-by", "timespan", "condition", "generate", "cooldown", "spike", "anomaly"];
+export const CORRELATION_TYPES: CorrelationType[] = [...SCHEMA_TYPES];
+const CORRELATION_KEYS = ["type", "rules", "group-by", "timespan", "condition", "generate", "cooldown", "spike", "anomaly", "percentile"];
 const CONDITION_OPS: (NumberOp | "eq")[] = ["gt", "gte", "lt", "lte", "eq"];
 
 // Defaults of the extensions (documented in load.ts).
 const SPIKE_DEFAULTS = { baseline: 10, factor: 3, minCount: 20 };
 const ANOMALY_DEFAULTS = { zscore: 3, minSamples: 30 };
+const PERCENTILE_DEFAULTS = { quantile: 95, baseline: 10, minCount: 20 };
+/** The field whose values threshold alerts list as `addresses`. */
+const ADDRESS_FIELD = "c-ip";
 
 /** What a name in `rules:` refers to. */
 export interface RuleRef {
@@ -97,11 +101,10 @@ export function buildCorrelation(
     }
   };
 
-  // group-by: required except for spike (a spike may watch the whole stream).
+  // group-by: optional; without it one key covers the whole stream (a global threshold).
   const groupBy: string[][] = [];
   const groupByNames: string[] = [];
   const groupNode = get("group-by");
-  const beforeGroup = problems.count;
   if (groupNode !== undefined) {
     for (const g of asStringList(groupNode, "group-by", problems, true) ?? []) {
       const keys = field(g.value, g.node);
@@ -110,9 +113,6 @@ export function buildCorrelation(
         groupByNames.push(g.value);
       }
     }
-  }
-  if (type !== undefined && type !== "spike" && groupByNames.length === 0 && problems.count === beforeGroup) {
-    problems.add(groupNode?.pos ?? map.pos, `correlation type ${type} needs 'group-by' with at least one field`);
   }
 
   // timespan (Sigma requires it for every type), cooldown
@@ -129,7 +129,7 @@ export function buildCorrelation(
   // condition
   const condNode = entry(map, "condition");
   let condition: CorrelationRule["condition"] | undefined;
-  if (type === "spike" || type === "anomaly") {
+  if (type === "spike" || type === "anomaly" || type === "percentile") {
     if (condNode !== undefined) problems.add(condNode.keyNode.pos, `correlation type ${type} takes no condition (set its '${type}' block instead)`);
   } else if (condNode !== undefined && type !== undefined) {
     condition = readCondition(condNode.value, type, field, problems);
@@ -140,14 +140,13 @@ export function buildCorrelation(
   // extensions
   const spikeEntry = entry(map, "spike");
   const anomalyEntry = entry(map, "anomaly");
-  if (spikeEntry !== undefined && type !== undefined && type !== "spike") {
-    problems.add(spikeEntry.keyNode.pos, "'spike' settings only apply to a correlation of type spike");
-  }
-  if (anomalyEntry !== undefined && type !== undefined && type !== "anomaly") {
-    problems.add(anomalyEntry.keyNode.pos, "'anomaly' settings only apply to a correlation of type anomaly");
+  const percentileEntry = entry(map, "percentile");
+  for (const [e, name] of [[spikeEntry, "spike"], [anomalyEntry, "anomaly"], [percentileEntry, "percentile"]] as const) {
+    if (e !== undefined && type !== undefined && type !== name) problems.add(e.keyNode.pos, `'${name}' settings only apply to a correlation of type ${name}`);
   }
   let spike: CorrelationRule["spike"];
   let anomaly: CorrelationRule["anomaly"];
+  let percentile: CorrelationRule["percentile"];
   if (type === "spike") {
     spike = readSpike(spikeEntry?.value, timespanSec ?? 0, problems);
     if (spike !== undefined) condition = { op: "gte", value: spike.minCount };
@@ -156,6 +155,20 @@ export function buildCorrelation(
     if (anomalyEntry === undefined) problems.add(map.pos, "correlation type anomaly needs an 'anomaly' block with a 'field'");
     else anomaly = readAnomaly(anomalyEntry.value, field, problems);
     if (anomaly !== undefined) condition = { op: "gte", value: anomaly.minSamples };
+  }
+  if (type === "percentile") {
+    if (percentileEntry === undefined) problems.add(map.pos, "correlation type percentile needs a 'percentile' block with a 'field' and a 'limit' or 'factor'");
+    else percentile = readPercentile(percentileEntry.value, timespanSec ?? 0, field, problems);
+    if (percentile !== undefined) condition = { op: "gte", value: percentile.minCount };
+  }
+  // Threshold alerts list the client addresses involved, where records have one.
+  let addressField: string[] | undefined;
+  if (type === "event_count") {
+    try {
+      addressField = resolveField(ctx.fieldMap, ADDRESS_FIELD, pos, anyKey);
+    } catch (e) {
+      if (!(e instanceof RuleError)) throw e;
+    }
   }
 
   if (problems.count > before) return undefined;
@@ -177,6 +190,8 @@ export function buildCorrelation(
     cooldownSec,
     ...(spike !== undefined ? { spike } : {}),
     ...(anomaly !== undefined ? { anomaly } : {}),
+    ...(percentile !== undefined ? { percentile } : {}),
+    ...(addressField !== undefined ? { addressField } : {}),
     generate,
     pos,
   };
@@ -221,20 +236,69 @@ function readCondition(
   return value === undefined ? undefined : out;
 }
 
+/**
+ * `spike: {interval, baseline, factor, increase, min_count}`: fires above
+ * factor x baseline + increase. With only `increase` the factor is 1 (an
+ * additive threshold); with neither, the factor defaults to 3.
+ */
 function readSpike(node: YNode | undefined, timespanSec: number, problems: Problems): CorrelationRule["spike"] | undefined {
-  const out = { intervalSec: timespanSec, baselineIntervals: SPIKE_DEFAULTS.baseline, factor: SPIKE_DEFAULTS.factor, minCount: SPIKE_DEFAULTS.minCount };
+  const out = { intervalSec: timespanSec, baselineIntervals: SPIKE_DEFAULTS.baseline, factor: SPIKE_DEFAULTS.factor, increase: 0, minCount: SPIKE_DEFAULTS.minCount };
   if (node === undefined) return out;
   const map = asMap(node, "spike", problems);
   if (map === undefined) return undefined;
   const before = problems.count;
-  checkKeys(map, ["interval", "baseline", "factor", "min_count"], "spike", problems);
+  checkKeys(map, ["interval", "baseline", "factor", "increase", "min_count"], "spike", problems);
+  let factorGiven = false;
   for (const e of map.entries) {
     if (e.key === "interval") out.intervalSec = parseDuration(e.value, "spike interval", problems) ?? 0;
     else if (e.key === "baseline") out.baselineIntervals = asNumber(e.value, "spike baseline", problems, { integer: true, min: 1, max: 1000 }) ?? 0;
-    else if (e.key === "factor") out.factor = asNumber(e.value, "spike factor", problems, { min: 0, minExclusive: true }) ?? 0;
+    else if (e.key === "factor") {
+      out.factor = asNumber(e.value, "spike factor", problems, { min: 0, minExclusive: true }) ?? 0;
+      factorGiven = true;
+    } else if (e.key === "increase") out.increase = asNumber(e.value, "spike increase", problems, { min: 0 }) ?? 0;
     else if (e.key === "min_count") out.minCount = asNumber(e.value, "spike min_count", problems, { integer: true, min: 0 }) ?? 0;
   }
+  if (!factorGiven && entry(map, "increase") !== undefined) out.factor = 1;
   return problems.count === before ? out : undefined;
+}
+
+/**
+ * `percentile: {field, quantile, interval, limit, factor, baseline, min_count}`:
+ * the quantile (1-99.9, default 95) of `field` per key and interval, above
+ * `limit` (in the field's unit) or above `factor` x the key's baseline.
+ */
+function readPercentile(
+  node: YNode,
+  timespanSec: number,
+  field: (name: string, at: YScalar) => string[] | undefined,
+  problems: Problems,
+): CorrelationRule["percentile"] | undefined {
+  const map = asMap(node, "percentile", problems);
+  if (map === undefined) return undefined;
+  const before = problems.count;
+  checkKeys(map, ["field", "quantile", "interval", "limit", "factor", "baseline", "min_count"], "percentile", problems);
+  let keys: string[] | undefined;
+  let fieldName: string | undefined;
+  const f = entry(map, "field");
+  if (f === undefined) problems.add(map.pos, "percentile needs a 'field' (the numeric field, e.g. time-taken)");
+  else {
+    fieldName = asString(f.value, "percentile field", problems);
+    if (fieldName !== undefined) keys = field(fieldName, f.value as YScalar);
+  }
+  const num = (key: string, opts: Parameters<typeof asNumber>[3]): number | undefined => {
+    const e = entry(map, key);
+    return e === undefined ? undefined : asNumber(e.value, `percentile ${key}`, problems, opts);
+  };
+  const quantile = num("quantile", { min: 1, max: 99.9 }) ?? PERCENTILE_DEFAULTS.quantile;
+  const intervalEntry = entry(map, "interval");
+  const intervalSec = intervalEntry === undefined ? timespanSec : (parseDuration(intervalEntry.value, "percentile interval", problems) ?? 0);
+  const limit = num("limit", { min: 0, minExclusive: true }) ?? null;
+  const factor = num("factor", { min: 0, minExclusive: true }) ?? null;
+  const baselineIntervals = num("baseline", { integer: true, min: 1, max: 1000 }) ?? PERCENTILE_DEFAULTS.baseline;
+  const minCount = num("min_count", { integer: true, min: 1 }) ?? PERCENTILE_DEFAULTS.minCount;
+  if (limit === null && factor === null && problems.count === before) problems.add(map.pos, "percentile needs a 'limit' (fires above it) or a 'factor' (fires above factor x the baseline), or both");
+  if (problems.count > before || keys === undefined || fieldName === undefined) return undefined;
+  return { field: keys, fieldName, quantile: quantile / 100, intervalSec, limit, factor, baselineIntervals, minCount };
 }
 
 function readAnomaly(

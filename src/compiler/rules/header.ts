@@ -44,8 +44,8 @@ export function readHeader(map: YMap, problems: Problems): Header {
       case "level": {
         const s = asString(v, "level", problems);
         if (s === undefined) break;
-        if ((LEVELS as string[]).includes(s)) h.level = s as Level;
-        else problems.add(v.pos, badChoice("level", s, LEVELS));
+        if ((LEVELS as readonly string[]).includes(s)) h.level = s as Level;
+        else problems.add(v.pos, badChoice("level", s, [...LEVELS]));
         break;
       }
       case "status": {

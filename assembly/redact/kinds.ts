@@ -7,19 +7,16 @@
 //   bearer   - the token after "Bearer " becomes ***.
 // Masks have a fixed length, so the output does not leak the secret's length.
 import { Bytes } from "../runtime/bytes";
-
-export const enum RedactKind {
-  Card = 0,
-  Password = 1,
-  Bearer = 2,
-}
+import { RedactKind } from "../runtime/schema";
+import { isDigit as isDigitCode, lowerAscii } from "../runtime/ascii";
+import { startsWith } from "../runtime/span";
 
 @inline function isDigit(c: u8): bool {
-  return <u32>c - 0x30 < 10;
+  return isDigitCode(<u32>c);
 }
 
 @inline function lower(c: u8): u8 {
-  return <u32>c - 0x41 < 26 ? c | 0x20 : c;
+  return <u8>lowerAscii(<u32>c);
 }
 
 function matchesAt(p: usize, len: i32, at: i32, word: string): bool {
@@ -110,7 +107,7 @@ function redactAfter(p: usize, len: i32, out: Bytes, words: string[], casedWords
     // No word boundary is required: "db_password=" and "userpassword=" are secrets too.
     let word = "";
     for (let w = 0; w < words.length && word.length == 0; w++) if (matchesAt(p, len, i, words[w])) word = words[w];
-    for (let w = 0; w < casedWords.length && word.length == 0; w++) if (startsWithExactly(p, len, i, casedWords[w])) word = casedWords[w];
+    for (let w = 0; w < casedWords.length && word.length == 0; w++) if (startsWith(p, len, i, casedWords[w])) word = casedWords[w];
     if (word.length == 0) {
       out.byte(load<u8>(p + <usize>i));
       i++;
@@ -155,15 +152,9 @@ const PASSWORD_WORDS: string[] = ["password", "passwd", "passphrase"];
 const CASED_PASSWORD_WORDS: string[] = ["pwd"];
 const NONE: string[] = [];
 
-function startsWithExactly(p: usize, len: i32, at: i32, word: string): bool {
-  const n = word.length;
-  if (at + n > len) return false;
-  for (let k = 0; k < n; k++) if (load<u8>(p + <usize>(at + k)) != <u8>word.charCodeAt(k)) return false;
-  return true;
-}
 const BEARER_WORDS: string[] = ["bearer "];
 
-export function redact(kind: i32, p: usize, len: i32, out: Bytes): void {
+export function redact(kind: u32, p: usize, len: i32, out: Bytes): void {
   if (kind == RedactKind.Card) redactCards(p, len, out);
   else if (kind == RedactKind.Password) redactAfter(p, len, out, PASSWORD_WORDS, CASED_PASSWORD_WORDS, true);
   else redactAfter(p, len, out, BEARER_WORDS, NONE, false);

@@ -1,0 +1,39 @@
+// A few values kept per key for the alert: the most recent ones, each cut
+// at SAMPLE_BYTES - 1 bytes on a UTF-8 character boundary. Bytes come from
+// the record after redaction, so a masked secret is never kept.
+import { SAMPLE_BYTES } from "../runtime/schema";
+
+@unmanaged class Sample {
+  length: u8;
+}
+
+/** Keeps `v` as the newest of at most `max` samples in `area`; `distinct` skips a value already kept. Returns the new count. */
+export function keepSample(area: usize, count: i32, max: i32, v: usize, vlen: i32, distinct: bool): i32 {
+  let n = vlen < SAMPLE_BYTES - 1 ? vlen : SAMPLE_BYTES - 1;
+  if (n < vlen) while (n > 0 && (load<u8>(v + <usize>n) & 0xc0) == 0x80) n--;
+  if (distinct) {
+    for (let k = 0; k < count; k++) {
+      const at = area + <usize>k * SAMPLE_BYTES;
+      if (<i32>changetype<Sample>(at).length == n && memory.compare(at + 1, v, <usize>n) == 0) return count;
+    }
+  }
+  let slot = count;
+  if (count == max) {
+    memory.copy(area, area + SAMPLE_BYTES, <usize>(max - 1) * SAMPLE_BYTES);
+    slot = max - 1;
+  } else {
+    count++;
+  }
+  const at = area + <usize>slot * SAMPLE_BYTES;
+  changetype<Sample>(at).length = <u8>n;
+  memory.copy(at + 1, v, <usize>n);
+  return count;
+}
+
+@inline export function sampleAt(area: usize, k: i32): usize {
+  return area + <usize>k * SAMPLE_BYTES + 1;
+}
+
+@inline export function sampleLength(area: usize, k: i32): i32 {
+  return <i32>changetype<Sample>(area + <usize>k * SAMPLE_BYTES).length;
+}

@@ -1,0 +1,73 @@
+// Stage 3: predicates. Every field some rule tests is read once per record
+// and run through all its tests: presence, the automata (on the value as
+// logged and, for URL fields, URL-decoded), numbers, CIDR networks. What
+// held goes into `fired`. A field whose rules are all limited to formats
+// the record does not have is not read at all.
+import { Bytes } from "../runtime/bytes";
+import { Record } from "../record/record";
+import { Slot, FieldReader } from "../fields/reader";
+import { FieldValue } from "../fields/value";
+import { needsUrlDecode, urlDecode } from "../fields/urldecode";
+import { Fired } from "./fired";
+import { Matcher, runMatcher } from "./dfa";
+import { NumberTest, parseNumber, testNumber } from "./number";
+import { CidrTest, testCidrs } from "./cidr";
+
+/** Every test of one field. */
+export class SlotTests {
+  constructor(
+    public slot: Slot,
+    /** Format bits of the rules served; 0xffffffff: every record. */
+    public formats: u32,
+    public exists: StaticArray<i32>,
+    public matchers: StaticArray<Matcher>,
+    public numbers: StaticArray<NumberTest>,
+    public cidrs: StaticArray<CidrTest>,
+  ) {
+    this.readsValue = matchers.length > 0 || numbers.length > 0 || cidrs.length > 0;
+    for (let k = 0; k < matchers.length; k++) if (matchers[k].urlDecode) this.urlDecode = true;
+  }
+  readsValue: bool = false;
+  urlDecode: bool = false;
+}
+
+export class PredicateTester {
+  private value: FieldValue = new FieldValue();
+  private decoded: Bytes = new Bytes(256);
+
+  constructor(public tested: StaticArray<SlotTests>, public fields: FieldReader) {}
+
+  test(record: Record, fired: Fired): void {
+    fired.clear();
+    const tested = this.tested;
+    const formats = record.formats;
+    for (let t = 0; t < tested.length; t++) {
+      const tests = unchecked(tested[t]);
+      if ((tests.formats & formats) == 0 && tests.formats != 0xffffffff) continue;
+      const key = this.fields.presentKey(tests.slot, record);
+      if (key < 0) continue;
+      const exists = tests.exists;
+      for (let k = 0; k < exists.length; k++) fired.set(unchecked(exists[k]));
+      if (!tests.readsValue) continue; // presence was all it needed: no decoding
+      const v = this.value;
+      this.fields.readKey(key, record, v);
+      const matchers = tests.matchers;
+      if (matchers.length > 0) {
+        const decode = tests.urlDecode && needsUrlDecode(v.ptr, v.len);
+        if (decode) urlDecode(v.ptr, v.len, this.decoded);
+        for (let k = 0; k < matchers.length; k++) {
+          const m = unchecked(matchers[k]);
+          if ((m.formats & formats) == 0 && m.formats != 0xffffffff) continue;
+          runMatcher(m, v.ptr, v.len, fired);
+          if (decode && m.urlDecode) runMatcher(m, this.decoded.ptr, this.decoded.length, fired);
+        }
+      }
+      const numbers = tests.numbers;
+      if (numbers.length > 0) {
+        const n = parseNumber(v.ptr, v.len);
+        for (let k = 0; k < numbers.length; k++) testNumber(unchecked(numbers[k]), n, fired);
+      }
+      if (tests.cidrs.length > 0) testCidrs(tests.cidrs, 0, tests.cidrs.length, v.ptr, v.len, fired);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// Writes `"stats":{...}` into the namespace object (see stats/stats.ts).
+import { SHAPE_NAMES, Shape } from "../runtime/schema";
+import { Bytes } from "../runtime/bytes";
+import { CharCode } from "../runtime/ascii";
+import { writeString, writeNumber, writeTime } from "../runtime/json";
+import { quantile } from "../runtime/histogram";
+import { Rule } from "../rules/rule";
+import { Correlation } from "../correlation/correlation";
+import { Stats } from "../stats/stats";
+
+function field(out: Bytes, name: string, value: i64): void {
+  out.ascii(',"');
+  out.ascii(name);
+  out.ascii('":');
+  out.decimal(value);
+}
+
+export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, correlations: StaticArray<Correlation>, to: i64, first: bool): void {
+  if (!first) out.byte(CharCode.Comma);
+  out.ascii('"stats":{"from":');
+  writeTime(out, s.from);
+  out.ascii(',"to":');
+  writeTime(out, to);
+  field(out, "records", s.records);
+  field(out, "matched", s.matched);
+  field(out, "alerted", s.alerted);
+  field(out, "dropped", s.dropped);
+  // What the records were, as tripline read them; not_json and unknown lines were not read.
+  out.ascii(',"shapes":{');
+  let any = false;
+  for (let k = 0; k < <i32>Shape.Count; k++) {
+    const n = unchecked(s.shapes[k]);
+    if (n == 0) continue;
+    if (any) out.byte(CharCode.Comma);
+    any = true;
+    out.byte(CharCode.Quote);
+    out.ascii(SHAPE_NAMES[k]);
+    out.ascii('":');
+    out.decimal(n);
+  }
+  out.ascii('},"rules":{');
+  any = false;
+  for (let r = 0; r < rules.length; r++) {
+    const n = unchecked(s.ruleMatches[r]);
+    if (n == 0) continue;
+    if (any) out.byte(CharCode.Comma);
+    any = true;
+    out.span(unchecked(rules[r]).id);
+    out.byte(CharCode.Colon);
+    out.decimal(n);
+  }
+  out.ascii('},"correlations":{');
+  for (let c = 0; c < correlations.length; c++) {
+    const corr = unchecked(correlations[c]);
+    if (c > 0) out.byte(CharCode.Comma);
+    out.span(corr.id);
+    out.ascii(':{"alerts":');
+    out.decimal(unchecked(s.ruleAlerts[c]));
+    field(out, "keys", corr.store.used);
+    field(out, "capacity", corr.store.capacity);
+    field(out, "evictions", corr.store.evictions);
+    field(out, "late", corr.late);
+    field(out, "out_of_order", corr.outOfOrder);
+    field(out, "missing_key", corr.missingKey);
+    field(out, "missing_value", corr.missingValue);
+    out.byte(CharCode.CloseBrace);
+  }
+  out.ascii('},"sections":{');
+  let busiest = -1;
+  for (let k = 0; k < s.sectionCount; k++) {
+    if (k > 0) out.byte(CharCode.Comma);
+    const section = s.section(k);
+    writeString(out, s.nameOf(k), <i32>section.nameLength);
+    out.byte(CharCode.Colon);
+    out.decimal(section.hits);
+    if (busiest < 0 || section.hits > s.section(busiest).hits) busiest = k;
+  }
+  out.byte(CharCode.CloseBrace);
+  writeLatencies(out, s);
+  if (busiest >= 0) {
+    out.ascii(',"busiest_section":');
+    writeString(out, s.nameOf(busiest), <i32>s.section(busiest).nameLength);
+    field(out, "busiest_hits", s.section(busiest).hits);
+  }
+  field(out, "hits", s.hits);
+  out.ascii(',"interval":');
+  writeNumber(out, <f64>s.interval / 1000);
+  out.byte(CharCode.CloseBrace);
+}
+
+/** "latency":{"/api":{"count":n,"p50":..,"p95":..,"p99":..}}, for sections with response times. */
+function writeLatencies(out: Bytes, s: Stats): void {
+  let any = false;
+  for (let k = 0; k < s.sectionCount; k++) {
+    const section = s.section(k);
+    if (section.timed == 0) continue;
+    out.ascii(any ? "," : ',"latency":{');
+    any = true;
+    writeString(out, s.nameOf(k), <i32>section.nameLength);
+    out.ascii(':{"count":');
+    out.decimal(section.timed);
+    out.ascii(',"p50":');
+    writeNumber(out, quantile(s.latencyOf(k), section.timed, 0.5));
+    out.ascii(',"p95":');
+    writeNumber(out, quantile(s.latencyOf(k), section.timed, 0.95));
+    out.ascii(',"p99":');
+    writeNumber(out, quantile(s.latencyOf(k), section.timed, 0.99));
+    out.byte(CharCode.CloseBrace);
+  }
+  if (any) out.byte(CharCode.CloseBrace);
+}

@@ -1,0 +1,194 @@
+// What sshd, PAM and sudo say in a syslog message: the outcome of a login
+// attempt (auth_result: failure, success, invalid_user), who (auth_user),
+// how (auth_method) and from where (client_ip). Each attempt has one line
+// with an auth_result; the lines sshd writes around it (the connection
+// closing during authentication, a policy refusal, protocol noise from
+// scanners) get an event_type instead, so counting auth_result counts
+// attempts once:
+//   ssh_preauth_disconnect  Connection closed/reset by [authenticating|invalid user] ..., Disconnecting ..., Disconnected from ...
+//   ssh_login_refused       User x from ip not allowed because ..., ROOT LOGIN REFUSED FROM ip
+//   ssh_protocol            Did not receive identification string, Bad protocol version, kex_exchange_identification, Unable to negotiate
+//
+// Addresses and users come from the END of the message ("... from <ip>
+// port <n>", "... user <name> <ip> port <n>"): user names are chosen by the
+// attacker and may themselves contain " from 6.6.6.6".
+import { Field } from "../../runtime/schema";
+import { isBlank } from "../../runtime/ascii";
+import { startsWith, indexOf } from "../../runtime/span";
+import { FieldSink, word } from "../sink";
+import { tokenEnd, lastIndexOf } from "./text";
+
+const FAILURE = word("failure");
+const SUCCESS = word("success");
+const INVALID_USER = word("invalid_user");
+const SUDO = word("sudo");
+const PASSWORD = word("password");
+const SSH_PROTOCOL = word("ssh_protocol");
+const SSH_PREAUTH_DISCONNECT = word("ssh_preauth_disconnect");
+const SSH_LOGIN_REFUSED = word("ssh_login_refused");
+const ROOT = word("root");
+
+/** Sets a token starting at `at` (up to a blank) as field `f`; returns its end. */
+function token(p: usize, len: i32, at: i32, f: Field, out: FieldSink): i32 {
+  const end = tokenEnd(p, len, at);
+  if (end > at) out.set(f, p + <usize>at, end - at);
+  return end;
+}
+
+/** "... from <ip>" (the last one): the address, and where " from " starts (or -1). */
+function fromAddress(p: usize, len: i32, out: FieldSink): i32 {
+  const at = lastIndexOf(p, len, " from ");
+  if (at >= 0) token(p, len, at + 6, Field.ClientIp, out);
+  return at;
+}
+
+/** The user between `at` and `end`, after an optional "invalid user " / "illegal user ". */
+function userBetween(p: usize, at: i32, end: i32, out: FieldSink): void {
+  if (startsWith(p, end, at, "invalid user ")) at += 13;
+  else if (startsWith(p, end, at, "illegal user ")) at += 13;
+  if (end > at) out.set(Field.AuthUser, p + <usize>at, end - at);
+}
+
+/**
+ * "<user> <ip> port <n>..." at the end of messages like "Connection closed by
+ * authenticating user root 1.2.3.4 port 22 [preauth]": the address is the
+ * token before the last " port ", the user everything between `at` and it.
+ */
+function userThenAddress(p: usize, len: i32, at: i32, out: FieldSink): void {
+  const port = lastIndexOf(p, len, " port ");
+  let addressEnd = port > at ? port : len;
+  while (addressEnd > at && isBlank(<u32>load<u8>(p + <usize>(addressEnd - 1)))) addressEnd--;
+  let addressAt = addressEnd;
+  while (addressAt > at && !isBlank(<u32>load<u8>(p + <usize>(addressAt - 1)))) addressAt--;
+  if (addressEnd > addressAt) out.set(Field.ClientIp, p + <usize>addressAt, addressEnd - addressAt);
+  if (addressAt - 1 > at) out.set(Field.AuthUser, p + <usize>at, addressAt - 1 - at);
+}
+
+/** Skips "error: ", "fatal: " and "pam_unix(sshd:auth): "-style prefixes. */
+function skipPrefix(p: usize, len: i32): i32 {
+  if (startsWith(p, len, 0, "error: ")) return 7;
+  if (startsWith(p, len, 0, "fatal: ")) return 7;
+  return 0;
+}
+
+/** Reads an sshd/PAM/sudo message; returns whether it was an authentication event. */
+export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
+  const at = skipPrefix(p, len);
+  // Failed <method> for [invalid user ]<user> from <ip> port <n> ssh2
+  if (startsWith(p, len, at, "Failed ") || startsWith(p, len, at, "Accepted ")) {
+    const accepted = load<u8>(p + <usize>at) == 0x41;
+    const methodAt = at + (accepted ? 9 : 7);
+    const methodEnd = tokenEnd(p, len, methodAt);
+    out.constant(Field.AuthResult, accepted ? SUCCESS : FAILURE);
+    out.set(Field.AuthMethod, p + <usize>methodAt, methodEnd - methodAt);
+    const from = fromAddress(p, len, out);
+    if (startsWith(p, len, methodEnd, " for ") && from > methodEnd + 5) userBetween(p, methodEnd + 5, from, out);
+    return true;
+  }
+  if (startsWith(p, len, at, "Invalid user ") || startsWith(p, len, at, "Illegal user ")) {
+    out.constant(Field.AuthResult, INVALID_USER);
+    const from = fromAddress(p, len, out);
+    if (from > at + 13) out.set(Field.AuthUser, p + <usize>(at + 13), from - at - 13);
+    else token(p, len, at + 13, Field.AuthUser, out);
+    return true;
+  }
+  // PAM: "pam_unix(sshd:auth): authentication failure; ... rhost=<ip>  user=<u>",
+  // "PAM 2 more authentication failures; ... rhost=<ip>"
+  let i = indexOf(p, len, at, "authentication failure");
+  if (i >= 0 && (indexOf(p, len, at, "rhost=") >= 0 || indexOf(p, len, at, "logname=") >= 0)) {
+    out.constant(Field.AuthResult, FAILURE);
+    out.constant(Field.AuthMethod, PASSWORD);
+    const rhost = lastIndexOf(p, len, "rhost=");
+    if (rhost >= 0) token(p, len, rhost + 6, Field.ClientIp, out);
+    const user = lastIndexOf(p, len, " user=");
+    if (user >= 0) token(p, len, user + 6, Field.AuthUser, out);
+    return true;
+  }
+  // PAM: Authentication failure for [illegal user ]<user> from <ip>; PAM: authentication error for ...
+  if (startsWith(p, len, at, "PAM: Authentication failure for ") || startsWith(p, len, at, "PAM: authentication error for ")) {
+    out.constant(Field.AuthResult, FAILURE);
+    out.constant(Field.AuthMethod, PASSWORD);
+    const userAt = at + (load<u8>(p + <usize>(at + 5)) == 0x41 ? 32 : 30);
+    const from = fromAddress(p, len, out);
+    userBetween(p, userAt, from > userAt ? from : tokenEnd(p, len, userAt), out);
+    return true;
+  }
+  // maximum authentication attempts exceeded for [invalid user ]<user> from <ip> port <n> ssh2 [preauth]
+  if (startsWith(p, len, at, "maximum authentication attempts exceeded for ")) {
+    out.constant(Field.AuthResult, FAILURE);
+    const from = fromAddress(p, len, out);
+    if (from > at + 46) userBetween(p, at + 46, from, out);
+    return true;
+  }
+  // User <user> from <ip> not allowed because ...; User <user> not allowed because ...
+  i = indexOf(p, len, at, " not allowed because ");
+  if (startsWith(p, len, at, "User ") && i > at + 5) {
+    out.constant(Field.EventType, SSH_LOGIN_REFUSED);
+    const from = lastIndexOf(p, i, " from ");
+    if (from > at + 5) {
+      out.set(Field.AuthUser, p + <usize>(at + 5), from - at - 5);
+      out.set(Field.ClientIp, p + <usize>(from + 6), i - from - 6);
+    } else {
+      out.set(Field.AuthUser, p + <usize>(at + 5), i - at - 5);
+    }
+    return true;
+  }
+  // ROOT LOGIN REFUSED FROM <ip> [port <n>]
+  if (startsWith(p, len, at, "ROOT LOGIN REFUSED FROM ")) {
+    out.constant(Field.EventType, SSH_LOGIN_REFUSED);
+    out.constant(Field.AuthUser, ROOT);
+    token(p, len, at + 24, Field.ClientIp, out);
+    return true;
+  }
+  // Connection closed|reset by [authenticating|invalid] user <user> <ip> port <n> [preauth];
+  // Disconnecting|Disconnected from [authenticating|invalid] user <user> <ip> port <n>...
+  const by = connectionVerb(p, len, at);
+  if (by > 0) {
+    if (startsWith(p, len, by, "authenticating user ")) userThenAddress(p, len, by + 20, out);
+    else if (startsWith(p, len, by, "invalid user ")) userThenAddress(p, len, by + 13, out);
+    else if (startsWith(p, len, by, "user ")) return false; // a user who had logged in
+    else if (indexOf(p, len, by, "[preauth]") >= 0) token(p, len, by, Field.ClientIp, out); // never authenticated
+    else return false;
+    out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
+    return true;
+  }
+  // Pre-authentication protocol noise: banner grabbers, old or odd clients.
+  if (
+    startsWith(p, len, at, "Did not receive identification string from ") ||
+    startsWith(p, len, at, "Bad protocol version identification ") ||
+    startsWith(p, len, at, "Unable to negotiate with ") ||
+    startsWith(p, len, at, "kex_exchange_identification: ") ||
+    startsWith(p, len, at, "Protocol major versions differ")
+  ) {
+    out.constant(Field.EventType, SSH_PROTOCOL);
+    if (startsWith(p, len, at, "Unable to negotiate with ")) token(p, len, at + 25, Field.ClientIp, out);
+    else fromAddress(p, len, out);
+    return true;
+  }
+  // Received disconnect from <ip> port <n>:3: com.jcraft.jsch.JSchException: Auth fail [preauth]
+  if (startsWith(p, len, at, "Received disconnect from ") && indexOf(p, len, at, "Auth fail") >= 0) {
+    out.constant(Field.AuthResult, FAILURE);
+    token(p, len, at + 25, Field.ClientIp, out);
+    return true;
+  }
+  // sudo: "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash"
+  i = indexOf(p, len, 0, " : ");
+  if (i > 0 && indexOf(p, len, i, "COMMAND=") >= 0) {
+    out.constant(Field.EventType, SUDO);
+    let userAt = 0;
+    while (userAt < i && isBlank(<u32>load<u8>(p + <usize>userAt))) userAt++;
+    out.set(Field.AuthUser, p + <usize>userAt, i - userAt);
+    out.constant(Field.AuthResult, indexOf(p, len, i, "incorrect password") >= 0 ? FAILURE : SUCCESS);
+    return true;
+  }
+  return false;
+}
+
+/** After "Connection closed by ", "Connection reset by ", "Disconnecting ", "Disconnected from ": where the rest starts, or 0. */
+function connectionVerb(p: usize, len: i32, at: i32): i32 {
+  if (startsWith(p, len, at, "Connection closed by ")) return at + 21;
+  if (startsWith(p, len, at, "Connection reset by ")) return at + 20;
+  if (startsWith(p, len, at, "Disconnecting ")) return at + 14;
+  if (startsWith(p, len, at, "Disconnected from ")) return at + 18;
+  return 0;
+}

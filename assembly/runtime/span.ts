@@ -1,0 +1,35 @@
+// A byte range in linear memory: strings of the program and values of a
+// record are used in place, never copied into managed strings.
+export class Span {
+  constructor(public ptr: usize = 0, public len: i32 = 0) {}
+
+  @inline set(ptr: usize, len: i32): void {
+    this.ptr = ptr;
+    this.len = len;
+  }
+
+  equals(ptr: usize, len: i32): bool {
+    return this.len == len && memory.compare(this.ptr, ptr, <usize>len) == 0;
+  }
+}
+
+/** Bytes of `p` starting at `at` equal the ASCII `word` (exact case). */
+export function startsWith(p: usize, len: i32, at: i32, word: string): bool {
+  const n = word.length;
+  if (at < 0 || at + n > len) return false;
+  for (let k = 0; k < n; k++) if (<u32>load<u8>(p + <usize>(at + k)) != <u32>word.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Index of the ASCII `word` (exact case) at or after `from`, or -1. */
+export function indexOf(p: usize, len: i32, from: i32, word: string): i32 {
+  const n = word.length;
+  const first = <u32>word.charCodeAt(0);
+  for (let i = from; i + n <= len; i++) {
+    if (<u32>load<u8>(p + <usize>i) != first) continue;
+    let k = 1;
+    while (k < n && <u32>load<u8>(p + <usize>(i + k)) == <u32>word.charCodeAt(k)) k++;
+    if (k == n) return i;
+  }
+  return -1;
+}
