@@ -1,5 +1,5 @@
 // `npm run build`, after tsc: writes
-//   assembly/runtime/schema.ts  the program format's constants, from src/compiler/program/schema.ts
+//   assembly/runtime/schema.ts  the program format's constants, from src/compiler/schema.ts
 //   build/engine.wasm           the engine, compiled once; rule programs are placed into it as data
 //   build/tripline.wasm         the engine with the default rule pack (rules/)
 //   build/copy-only.wasm        the benchmark floor: copies the record and returns it

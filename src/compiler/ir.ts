@@ -47,7 +47,7 @@ export type Condition =
   | { k: "pred"; pred: Predicate }
   | { k: "const"; value: boolean };
 
-import { LEVELS } from "./program/schema.js";
+import { LEVELS } from "./schema.js";
 export { LEVELS };
 export type Level = (typeof LEVELS)[number];
 

@@ -2,7 +2,7 @@
 // rules/rule.ts runs, and works out which predicates wake the rule up.
 import type { Condition } from "../ir.js";
 import type { Tables } from "./predicates.js";
-import { CONDITION_OPS, MAX_STACK } from "./schema.js";
+import { CONDITION_OPS, MAX_STACK } from "../schema.js";
 
 const op = (name: (typeof CONDITION_OPS)[number]) => CONDITION_OPS.indexOf(name);
 export const Op = { Predicate: op("predicate"), And: op("and"), Or: op("or"), Not: op("not"), True: op("true"), False: op("false") } as const;

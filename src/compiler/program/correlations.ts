@@ -9,7 +9,7 @@
 //   f64 factor, u32 baseline, f64 min count; u32 key capacity.
 import { RuleError, type CorrelationRule, type RuleSet } from "../ir.js";
 import type { ByteWriter } from "./writer.js";
-import { CORRELATION_TYPES, LEVELS, MAX_THRESHOLD, payloadBytes, storeBytes } from "./schema.js";
+import { CORRELATION_TYPES, LEVELS, MAX_THRESHOLD, payloadBytes, storeBytes } from "../schema.js";
 
 export interface CorrelationSlots {
   groupBy: number[];

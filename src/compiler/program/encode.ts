@@ -29,7 +29,7 @@ import { buildAutomata, writeAutomaton, type SlotAutomaton } from "./automata.js
 import { formatMask, unionMask, ALL_FORMATS } from "./logsource.js";
 import { parseCidr } from "./cidr.js";
 import { writeCorrelations, silentRules, countThreshold, worstCaseBytes, STATE_BUDGET_BYTES } from "./correlations.js";
-import { MAGIC, VERSION, ACTIONS, LEVELS, NUMBER_OPS, REDACT_KINDS, PROGRAM_SECTIONS, MAX_ROUTES } from "./schema.js";
+import { MAGIC, VERSION, ACTIONS, LEVELS, NUMBER_OPS, REDACT_KINDS, PROGRAM_SECTIONS, MAX_ROUTES } from "../schema.js";
 
 export { MAGIC, VERSION };
 

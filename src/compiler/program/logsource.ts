@@ -1,7 +1,7 @@
 // A rule's logsource formats become a format mask: the module tells each
 // record's formats by the keys it carries (assembly/record/record.ts) and
 // skips the rules, and the automata, that a record's formats rule out.
-import { FORMATS } from "./schema.js";
+import { FORMATS } from "../schema.js";
 import { OPEN_FORMATS } from "../fields/default-map.js";
 
 /** Every record: no format limit. */

@@ -2,7 +2,7 @@
 // a number, so the module can keep them in flat arrays. The key table starts
 // with the schema's FIXED_KEYS, which the module addresses by constant index.
 import type { Predicate } from "../ir.js";
-import { FIXED_KEYS } from "./schema.js";
+import { FIXED_KEYS } from "../schema.js";
 
 export class Numbering<T> {
   readonly items: T[] = [];

@@ -2,7 +2,7 @@
 // tripline extensions cooldown / spike / anomaly.
 
 import { RuleError, type CorrelationRule, type CorrelationType, type NumberOp, type SourcePos } from "../ir.js";
-import { CORRELATION_TYPES as SCHEMA_TYPES } from "../program/schema.js";
+import { CORRELATION_TYPES as SCHEMA_TYPES } from "../schema.js";
 import { resolveField, type FieldMap } from "../fields/map.js";
 import { badChoice } from "./choice.js";
 import { parseDuration } from "./duration.js";
