@@ -32,9 +32,13 @@ Options:
       --json           machine-readable output
       --alerts-only    print only the alerts
       --suite PATH     run rule test suites (*.suite.yml files or folders)
-      --namespace NAME, --max-keys N, --lateness S, --stats-interval S
+      --namespace NAME, --max-keys N, --lateness S, --stats-interval S, --seed N
                        as for 'tripline build'
-  -h, --help           show this help`,
+  -h, --help           show this help
+
+FILE may be a folder (walked recursively; configs and binaries are skipped
+with a note), a .gz file, or - for standard input. Several files are merged
+into one stream in event-time order, as Fluent Bit would see them live.`,
 
   build: `Usage: tripline build [options] [RULES...]
 
@@ -49,15 +53,25 @@ Options:
       --lateness SECONDS how late an event may arrive and still count (default: 60)
       --stats-interval SECONDS
                          event time between statistics records (default: 300; 0: off)
+      --seed N           group-key hash seed (default: derived from the rules, so
+                         builds repeat; set one per deployment to keep it private)
+      --aot              also compile FILE.aot with Fluent Bit's flb-wamrc
+                         (found with --wamrc PATH, FLB_WAMRC or PATH)
+      --target T, --cpu C
+                         passed to flb-wamrc (e.g. --target=x86_64 --cpu=x86-64-v2
+                         for any x86-64-v2 machine; default: this CPU)
   -h, --help             show this help`,
 
   check: `Usage: tripline check [options] [RULES...]
 
-Validates rule files and folders (default: the bundled pack) without
-building. Every problem is reported as file:line:column: message.
+Validates rule files and folders (default: the bundled pack) and the module
+they make, without writing it: check fails exactly when build would. Every
+problem is reported as file:line:column: message.
 
 Options:
-      --fields FILE    field mapping override (YAML)
+      --fields FILE, --namespace NAME, --max-keys N, --lateness S,
+      --stats-interval S, --seed N
+                       as for 'tripline build'
   -h, --help           show this help`,
 
   config: `Usage: tripline config [options]

@@ -75,8 +75,8 @@ export interface SuiteOutcome {
   result: ReplayResult;
 }
 
-export function runSuite(suite: Suite, host: FluentBitHost): SuiteOutcome {
-  const result = replayText(host, suite.input, suite.file, { parser: suite.parser, year: suite.year, tag: suite.tag }, emptyResult());
+export function runSuite(suite: Suite, host: FluentBitHost, namespace?: string): SuiteOutcome {
+  const result = replayText(host, suite.input, suite.file, { parser: suite.parser, year: suite.year, tag: suite.tag, namespace }, emptyResult());
   const problems: string[] = [];
   const actual = result.alerts;
   const n = Math.max(actual.length, suite.alerts.length);

@@ -1,6 +1,7 @@
 // The rule compiler's front door: rule files and folders -> validated rules
 // -> program bytes -> module. Nothing is written when anything is wrong.
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { filesBelow } from "../walk.js";
 import path from "node:path";
 import { loadRules, type SourceFile } from "./rules/load.js";
 import { loadFieldMap } from "./fields/map.js";
@@ -15,23 +16,9 @@ export interface CompileOptions extends EncodeOptions {
   fieldMapFile?: string;
 }
 
-/** Rule files named directly, plus every .yml/.yaml below named folders (sorted, so builds repeat). */
+/** Rule files named directly, plus every .yml/.yaml below named folders except suites (sorted, so builds repeat). */
 export function ruleFiles(paths: string[]): string[] {
-  const out: string[] = [];
-  const walk = (p: string) => {
-    const st = statSync(p);
-    if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) {
-        const full = path.join(p, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else if (/\.ya?ml$/.test(name) && !name.endsWith(".suite.yml") && !name.endsWith(".suite.yaml")) out.push(full);
-      }
-    } else {
-      out.push(p);
-    }
-  };
-  for (const p of paths) walk(p);
-  return out;
+  return filesBelow(paths, (file) => /\.ya?ml$/.test(file) && !/\.suite\.ya?ml$/.test(file));
 }
 
 export function readSources(files: string[]): SourceFile[] {

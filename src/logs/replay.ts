@@ -10,6 +10,8 @@ export interface ReplayOptions {
   /** Year for syslog times that carry none. */
   year: number;
   tag: string;
+  /** The module's namespace key (`tripline build --namespace`). */
+  namespace?: string;
 }
 
 export interface LogRecord {
@@ -94,7 +96,8 @@ export function tally(result: ReplayResult, outcome: Outcome, file: string, line
   }
   const ns = outcome.body[namespace] as { rules?: string[]; alerts?: Record<string, unknown>[] } | undefined;
   if (!ns || typeof ns !== "object") return;
-  result.matchedRecords++;
+  // A record carrying only statistics matched nothing.
+  if ((ns.rules ?? []).length > 0) result.matchedRecords++;
   for (const id of ns.rules ?? []) result.matches[id] = (result.matches[id] ?? 0) + 1;
   for (const a of ns.alerts ?? []) {
     result.alerts.push({
@@ -118,9 +121,27 @@ export function tally(result: ReplayResult, outcome: Outcome, file: string, line
 }
 
 export function replayText(host: FluentBitHost, text: string, file: string, options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void): ReplayResult {
+  return replayFiles(host, [{ file, text }], options, result, onProgress);
+}
+
+export interface LogFile {
+  file: string;
+  text: string;
+}
+
+/**
+ * Replays several logs as one stream in event-time order (a stable merge:
+ * equal times keep file order, then line order), as Fluent Bit would see
+ * them arrive live. Files replayed one after another would put later files'
+ * early events behind the correlation watermark, where they count as late.
+ */
+export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void): ReplayResult {
+  const all: (LogRecord & { file: string; order: number })[] = [];
+  for (const f of files) for (const r of records(f.text, options)) all.push({ ...r, file: f.file, order: all.length });
+  if (files.length > 1) all.sort((a, b) => a.time - b.time || a.order - b.order);
   let n = 0;
-  for (const r of records(text, options)) {
-    tally(result, host.call(options.tag, r.time, r.json), file, r.line);
+  for (const r of all) {
+    tally(result, host.call(options.tag, r.time, r.json), r.file, r.line, options.namespace);
     if (onProgress && ++n % 5000 === 0) onProgress(n);
   }
   return result;

@@ -87,10 +87,15 @@ export function checksum(bytes: Uint8Array): number {
   return h >>> 0;
 }
 
+/** A 64-bit seed derived from the program: two FNV-1a lanes with different offsets. */
 function seedOf(bytes: Uint8Array): bigint {
-  let h = 0xcbf29ce484222325n;
-  for (const b of bytes) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return h;
+  let a = 2166136261;
+  let b = 0x9e3779b9;
+  for (const x of bytes) {
+    a = Math.imul(a ^ x, 16777619);
+    b = Math.imul(b ^ x, 0x01000193) ^ (b >>> 15);
+  }
+  return (BigInt(a >>> 0) << 32n) | BigInt(b >>> 0);
 }
 
 export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Program {

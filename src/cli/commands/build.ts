@@ -1,0 +1,86 @@
+// `tripline build`: rules in, module out. The engine is already compiled;
+// the rule program is placed into it as data, so a build takes well under
+// a second. With --aot the module is also compiled ahead of time by Fluent
+// Bit's flb-wamrc (the fast path: 5-6x faster than the interpreter).
+import { writeFileSync, renameSync, existsSync, accessSync, constants } from "node:fs";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { UsageError, type Parsed } from "../args.js";
+import { compileOptions, rulePaths, str, flag } from "../options.js";
+import { compileSources, readSources } from "../../compiler/compile.js";
+import { buildModule } from "../../compiler/module.js";
+import { FluentBitHost } from "../../host/host.js";
+import type { Program } from "../../compiler/program/encode.js";
+
+/** Compiles, places the program and starts the module once: what build writes, check only runs. */
+export function compileModule(p: Parsed): { program: Program; wasm: Uint8Array; files: number } {
+  const files = rulePaths(p.positional);
+  const { program } = compileSources(readSources(files), compileOptions(p));
+  const wasm = buildModule(program.bytes);
+  // The module must start: it checks its program at instantiation, as Fluent Bit would.
+  new FluentBitHost(wasm);
+  return { program, wasm, files: files.length };
+}
+
+export function describe(program: Program): string {
+  const s = program.stats;
+  const lines = [`${s.rules} rules, ${s.correlations} correlations, ${s.predicates} predicates in ${s.automata} automata (${s.states} states)`];
+  for (const f of s.fields) lines.push(`  ${f.field}: ${f.automata} automat${f.automata === 1 ? "on" : "a"}, ${f.states} states`);
+  return lines.join("\n");
+}
+
+/** flb-wamrc: --wamrc, then FLB_WAMRC, then PATH. */
+function wamrc(p: Parsed): string {
+  const given = str(p, "wamrc") ?? process.env.FLB_WAMRC;
+  if (given) {
+    if (!existsSync(given)) throw new UsageError(`flb-wamrc '${given}' does not exist`);
+    return given;
+  }
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, "flb-wamrc");
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new UsageError("--aot needs Fluent Bit's flb-wamrc: put it on PATH, set FLB_WAMRC or pass --wamrc PATH (built with Fluent Bit's -DFLB_WAMRC=On)");
+}
+
+/** Writes a file whole or not at all. */
+function writeWhole(file: string, bytes: Uint8Array): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, bytes);
+  } catch (err) {
+    throw new UsageError(`cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  renameSync(tmp, file);
+}
+
+export function cmdBuild(p: Parsed): number {
+  const out = str(p, "out") ?? "tripline.wasm";
+  if (!existsSync(path.dirname(path.resolve(out)))) throw new UsageError(`cannot write '${out}': its directory does not exist`);
+  const aot = flag(p, "aot");
+  if (!aot && (str(p, "target") || str(p, "cpu") || str(p, "wamrc"))) throw new UsageError("--target, --cpu and --wamrc go with --aot");
+  const compiler = aot ? wamrc(p) : null;
+  const started = Date.now();
+  const { program, wasm } = compileModule(p);
+  writeWhole(out, wasm);
+  console.log(`${out}: ${describe(program)}\n  ${wasm.length} bytes, built in ${((Date.now() - started) / 1000).toFixed(2)} s`);
+  if (compiler) {
+    const aotFile = out.replace(/\.wasm$/, "") + ".aot";
+    const args = ["--disable-simd", ...(str(p, "target") ? [`--target=${str(p, "target")}`] : []), ...(str(p, "cpu") ? [`--cpu=${str(p, "cpu")}`] : []), "-o", aotFile, out];
+    const r = spawnSync(compiler, args, { encoding: "utf8" });
+    if (r.status !== 0) throw new UsageError(`flb-wamrc failed (${compiler} ${args.join(" ")}): ${(r.stderr || r.stdout || String(r.error)).trim().split("\n").pop()}`);
+    console.log(`${aotFile}: compiled ahead of time by ${compiler}${str(p, "cpu") ? ` for ${str(p, "cpu")}` : " for this CPU"} (tied to this Fluent Bit/WAMR release)`);
+  }
+  return 0;
+}
+
+export function cmdCheck(p: Parsed): number {
+  const { program, files } = compileModule(p);
+  console.log(`ok: ${files} file(s), ${describe(program)}`);
+  return 0;
+}
