@@ -32,6 +32,16 @@ export function filter(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: usi
   return pipeline.process(tag, tagLen, sec, nsec, record, recordLen);
 }
 
+/** For `tripline explain`: what the filter would see in this record, as JSON; changes nothing. */
+export function inspect(tag: usize, tagLen: i32, sec: i32, nsec: i32, record: usize, recordLen: i32): usize {
+  return pipeline.inspect(tag, tagLen, sec, nsec, record, recordLen);
+}
+
+/** For `tripline test`: totals since start (records by shape, per correlation late, out-of-order and keyless events), as JSON. */
+export function report(): usize {
+  return pipeline.report();
+}
+
 export function malloc(size: usize): usize {
   return allocate(size);
 }

@@ -12,7 +12,8 @@ import { CorrelationStage } from "./correlation/correlation";
 import { Alerts } from "./correlation/alerts";
 import { Stats } from "./stats/stats";
 import { Output } from "./output/writer";
-import { writeStats } from "./output/stats";
+import { writeStats, writeReport } from "./output/stats";
+import { Inspector } from "./output/inspect";
 import { Program } from "./program/load";
 import { word } from "./record/sink";
 
@@ -32,6 +33,7 @@ export class Pipeline {
   alerts: Alerts;
   stats: Stats;
   output: Output;
+  inspector: Inspector;
 
   constructor(public program: Program) {
     const o = program.options;
@@ -49,6 +51,23 @@ export class Pipeline {
     this.alerts = new Alerts();
     this.stats = new Stats(o.statsInterval, program.rules.length, program.correlations.length, fields);
     this.output = new Output(o.namespace, o.routeFields, program.tags, program.rules, program.correlations);
+    this.inspector = new Inspector(program.keys.keys, program.tested, program.rules, program.correlations, fields, o.seed);
+  }
+
+  /** Explains one record without changing any state (`tripline explain`). */
+  inspect(tag: usize, tagLen: i32, sec: i32, nsec: i32, p: usize, len: i32): usize {
+    const time = <i64><u32>sec * 1000 + <i64>(<u32>nsec / 1000000);
+    if (!this.evaluate(tag, tagLen, p, len, time)) return this.inspector.unreadable();
+    return this.inspector.write(this.record, this.fired, this.matches);
+  }
+
+  /** Totals since the module started (`tripline test` prints late and keyless events from them). */
+  report(): usize {
+    const out = this.output.out;
+    out.reset();
+    writeReport(out, this.stats, this.program.correlations);
+    out.byte(0);
+    return out.ptr;
   }
 
   /**

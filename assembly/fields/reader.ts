@@ -18,7 +18,7 @@ export class Slot {
 
 /** Keys whose value is cut from the request target. */
 @inline function isDerived(key: i32): bool {
-  return key == Field.Query || key == Field.UriStem || key == Field.UriHost || key == Field.UriExtension;
+  return key == Field.Query || key == Field.UriStem || key == Field.UriHost || key == Field.UriExtension || key == Field.UriSection;
 }
 
 export class FieldReader {
@@ -75,9 +75,14 @@ export class FieldReader {
     }
   }
 
+  /** Derives the target's parts now (explain shows every field, asked for or not). */
+  deriveNow(record: Record): void {
+    if (this.derivedSerial != record.serial) this.derive(record);
+  }
+
   /**
-   * Cuts query, stem, host and extension from the request target (`path`):
-   *   /a/b.php?x=1#f        -> stem /a/b.php, query x=1, extension php
+   * Cuts query, stem, section, host and extension from the request target (`path`):
+   *   /a/b.php?x=1#f        -> stem /a/b.php, section /a, query x=1, extension php
    *   http://Example.com:8080/a?x -> host Example.com, stem /a, query x (forward proxies)
    * Each is set only where the record lacks it.
    */
@@ -142,6 +147,10 @@ export class FieldReader {
       stemEnd++;
     }
     m.fill(Field.UriStem, p + <usize>at, stemEnd - at, flags);
+    // The site section: the stem's first segment ("/api/v1/x" -> "/api").
+    let sectionEnd = at + 1;
+    while (sectionEnd < stemEnd && load<u8>(p + <usize>sectionEnd) != CharCode.Slash) sectionEnd++;
+    if (stemEnd > at && load<u8>(p + <usize>at) == CharCode.Slash) m.fill(Field.UriSection, p + <usize>at, min(sectionEnd, stemEnd) - at, flags);
     if (stemEnd < len && load<u8>(p + <usize>stemEnd) == CharCode.Question) {
       let queryEnd = stemEnd + 1;
       while (queryEnd < len && load<u8>(p + <usize>queryEnd) != CharCode.Hash) queryEnd++;

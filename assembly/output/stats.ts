@@ -15,6 +15,40 @@ function field(out: Bytes, name: string, value: i64): void {
   out.decimal(value);
 }
 
+/** Totals since start: records by shape, and per correlation what it could not count. */
+export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Correlation>): void {
+  const t = s.total;
+  out.ascii('{"records":');
+  out.decimal(t.records);
+  field(out, "matched", t.matched);
+  field(out, "alerted", t.alerted);
+  field(out, "alerts", t.alerts);
+  field(out, "dropped", t.dropped);
+  out.ascii(',"shapes":{');
+  for (let k = 0; k < <i32>Shape.Count; k++) {
+    if (k > 0) out.byte(CharCode.Comma);
+    out.byte(CharCode.Quote);
+    out.ascii(SHAPE_NAMES[k]);
+    out.ascii('":');
+    out.decimal(unchecked(t.shapes[k]));
+  }
+  out.ascii('},"correlations":{');
+  for (let c = 0; c < correlations.length; c++) {
+    const corr = unchecked(correlations[c]);
+    if (c > 0) out.byte(CharCode.Comma);
+    out.span(corr.id);
+    out.ascii(':{"keys":');
+    out.decimal(corr.store.used);
+    field(out, "evictions", corr.store.evictions);
+    field(out, "late", corr.late);
+    field(out, "out_of_order", corr.outOfOrder);
+    field(out, "missing_key", corr.missingKey);
+    field(out, "missing_value", corr.missingValue);
+    out.byte(CharCode.CloseBrace);
+  }
+  out.ascii("}}");
+}
+
 export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, correlations: StaticArray<Correlation>, to: i64, first: bool): void {
   if (!first) out.byte(CharCode.Comma);
   out.ascii('"stats":{"from":');

@@ -21,6 +21,15 @@ import { record as recordLatency, HISTOGRAM_BYTES } from "../runtime/histogram";
 
 const INDEX = 256; // power of two, at least 2 x SITE_SECTIONS
 
+export class Totals {
+  records: i64 = 0;
+  matched: i64 = 0;
+  alerted: i64 = 0;
+  alerts: i64 = 0;
+  dropped: i64 = 0;
+  shapes: StaticArray<i64> = new StaticArray<i64>(<i32>Shape.Count);
+}
+
 /** One tracked site section. */
 @unmanaged export class Section {
   hash: u32;
@@ -40,6 +49,8 @@ export class Stats {
   alerted: i64 = 0;
   dropped: i64 = 0;
   shapes: StaticArray<i64> = new StaticArray<i64>(<i32>Shape.Count);
+  /** Since start, whatever the interval: what `tripline test` reports. */
+  total: Totals = new Totals();
   ruleMatches: StaticArray<i64>;
   ruleAlerts: StaticArray<i64>;
   /** Section records, names (SECTION_NAME_BYTES each) and latency histograms. */
@@ -95,6 +106,8 @@ export class Stats {
 
   /** Counts a record that is not one JSON object: passed through unread. */
   countUnread(): void {
+    this.total.records++;
+    unchecked((this.total.shapes[<i32>Shape.NotJson] += 1));
     if (this.interval <= 0 || this.from == i64.MIN_VALUE) return;
     this.records++;
     unchecked((this.shapes[<i32>Shape.NotJson] += 1));
@@ -102,6 +115,13 @@ export class Stats {
 
   /** Counts the record; returns whether it closes the interval. */
   count(record: Record, matches: Matches, alerts: Alerts, dropped: bool): bool {
+    const total = this.total;
+    total.records++;
+    unchecked((total.shapes[<i32>record.shape] += 1));
+    if (matches.count > 0) total.matched++;
+    if (alerts.count > 0) total.alerted++;
+    total.alerts += alerts.count;
+    if (dropped) total.dropped++;
     if (this.interval <= 0) return false;
     const due = this.due(record.time);
     this.records++;

@@ -1,16 +1,40 @@
 // What `tripline test` prints: a summary a person reads at a glance, or JSON.
 import type { ReplayResult } from "../logs/replay.js";
+import type { ModuleReport } from "../host/host.js";
 
 const isTty = process.stdout.isTTY === true;
 const color = (code: number, s: string) => (isTty ? `\x1b[${code}m${s}\x1b[0m` : s);
 const LEVEL_COLORS: Record<string, number> = { critical: 31, high: 31, medium: 33, low: 36, informational: 2 };
 
-export function printSummary(r: ReplayResult, options: { json: boolean; alertsOnly: boolean }): void {
+/** What the module could not read or count, as lines (nothing when all was read and counted). */
+export function notCounted(report: ModuleReport): string[] {
+  const lines: string[] = [];
+  const unread = (report.shapes["not-json"] ?? 0) + (report.shapes.unknown ?? 0);
+  if (unread > 0) lines.push(`${unread} record(s) not read: ${report.shapes["not-json"] ?? 0} not one JSON object, ${report.shapes.unknown ?? 0} raw line(s) of no known format`);
+  for (const [id, c] of Object.entries(report.correlations)) {
+    const parts: string[] = [];
+    if (c.late > 0) parts.push(`${c.late} late (left out)`);
+    if (c.out_of_order > 0) parts.push(`${c.out_of_order} out of order (counted)`);
+    if (c.missing_key > 0) parts.push(`${c.missing_key} without a group-by value (left out)`);
+    if (c.missing_value > 0) parts.push(`${c.missing_value} without the field it measures (left out)`);
+    if (c.evictions > 0) parts.push(`${c.evictions} key(s) evicted at the cap`);
+    if (parts.length > 0) lines.push(`${id}: ${parts.join(", ")}`);
+  }
+  return lines;
+}
+
+export function printSummary(r: ReplayResult, options: { json: boolean; alertsOnly: boolean; report?: ModuleReport }): void {
   if (options.json) {
     const alerts = r.alerts.map(({ raw, ...rest }) => ({ ...rest, alert: raw }));
-    const out = options.alertsOnly ? { alerts } : { records: r.records, matched: r.matchedRecords, dropped: r.dropped, lost: r.lost, matches: r.matches, alerts };
+    const out = options.alertsOnly ? { alerts } : { records: r.records, matched: r.matchedRecords, dropped: r.dropped, lost: r.lost, matches: r.matches, alerts, module: options.report };
     console.log(JSON.stringify(out, null, 2));
     return;
+  }
+  const skipped = options.report ? notCounted(options.report) : [];
+  if (skipped.length > 0) {
+    // Always shown, also with --alerts-only: missing events change what alerts can fire.
+    console.error(color(33, "Not read or not counted:"));
+    for (const line of skipped) console.error(`  ${line}`);
   }
   if (!options.alertsOnly) {
     console.log(`${r.records} records, ${r.matchedRecords} matched, ${r.alerts.length} alerts${r.dropped ? `, ${r.dropped} dropped` : ""}${r.lost ? `, ${color(31, `${r.lost} LOST`)}` : ""}`);

@@ -52,6 +52,17 @@ function allocatorOf(module: WebAssembly.Module, exports: Record<string, unknown
   return { malloc, free };
 }
 
+/** The module's totals since start (its `report` export). */
+export interface ModuleReport {
+  records: number;
+  matched: number;
+  alerted: number;
+  alerts: number;
+  dropped: number;
+  shapes: Record<string, number>;
+  correlations: Record<string, { keys: number; evictions: number; late: number; out_of_order: number; missing_key: number; missing_value: number }>;
+}
+
 /** What callBytes returns when the module trapped. */
 export const TRAPPED = Symbol("trapped");
 
@@ -144,6 +155,35 @@ export class FluentBitHost {
       this.allocator.free(tagPtr);
       this.allocator.free(recordPtr);
     }
+  }
+
+  /**
+   * tripline's own tooling exports (not part of Fluent Bit's contract):
+   * `inspect` explains a record without changing any state, `report` gives
+   * the totals since the module started. Both return JSON.
+   */
+  inspect(tag: string, time: number | [number, number], record: string | Uint8Array): Record<string, unknown> {
+    const fn = this.exports.inspect as Fn | undefined;
+    if (typeof fn !== "function") throw new Error("this module has no inspect export (built by an older tripline?)");
+    const tagBytes = encoder.encode(tag);
+    const recordBytes = typeof record === "string" ? encoder.encode(record) : record;
+    const [sec, nsec] = Array.isArray(time) ? time : splitTime(time);
+    const tagPtr = this.copyIn(tagBytes);
+    const recordPtr = this.copyIn(recordBytes);
+    try {
+      const text = readCString(new Uint8Array(this.exports.memory.buffer), fn(tagPtr, tagBytes.length, sec | 0, nsec | 0, recordPtr, recordBytes.length) >>> 0);
+      return JSON.parse(decoder.decode(text ?? new Uint8Array(0)));
+    } finally {
+      this.allocator.free(tagPtr);
+      this.allocator.free(recordPtr);
+    }
+  }
+
+  report(): ModuleReport {
+    const fn = this.exports.report as Fn | undefined;
+    if (typeof fn !== "function") throw new Error("this module has no report export (built by an older tripline?)");
+    const text = readCString(new Uint8Array(this.exports.memory.buffer), fn() >>> 0);
+    return JSON.parse(decoder.decode(text ?? new Uint8Array(0)));
   }
 
   private interpret(bytes: Uint8Array): Outcome {

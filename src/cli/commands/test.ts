@@ -85,6 +85,6 @@ export function cmdTest(p: Parsed): number {
   const result = replayFiles(host, logs, { parser, year, tag: str(p, "tag") ?? "logs", namespace: options.namespace }, emptyResult(), (n) => progress.update(n));
   progress.done();
   if (result.records === 0) throw new UsageError(`no records in ${files.join(", ")} (the files are empty)`);
-  printSummary(result, { json: flag(p, "json"), alertsOnly: flag(p, "alerts-only") });
+  printSummary(result, { json: flag(p, "json"), alertsOnly: flag(p, "alerts-only"), report: host.report() });
   return result.lost > 0 ? 1 : 0;
 }
