@@ -2,6 +2,7 @@
 // at SAMPLE_BYTES - 1 bytes on a UTF-8 character boundary. Bytes come from
 // the record after redaction, so a masked secret is never kept.
 import { SAMPLE_BYTES } from "../runtime/schema";
+import { sameBytes } from "../runtime/span";
 
 @unmanaged class Sample {
   length: u8;
@@ -14,7 +15,7 @@ export function keepSample(area: usize, count: i32, max: i32, v: usize, vlen: i3
   if (distinct) {
     for (let k = 0; k < count; k++) {
       const at = area + <usize>k * SAMPLE_BYTES;
-      if (<i32>changetype<Sample>(at).length == n && memory.compare(at + 1, v, <usize>n) == 0) return count;
+      if (<i32>changetype<Sample>(at).length == n && sameBytes(at + 1, v, n)) return count;
     }
   }
   let slot = count;

@@ -1,8 +1,23 @@
 // The record keys the rules read, as an open-addressing table built once
-// from the program. Most keys of a record are looked up once per record,
-// so a key length no rule uses is rejected before any hashing.
-import { Span } from "../runtime/span";
-import { hash32 } from "../runtime/hash";
+// from the program. Every top-level key of every record is looked up, so a
+// lookup is a few word operations: a key length no rule uses is rejected at
+// once, and the hash reads at most two 8-byte words of the key. Key bytes
+// lie in buffers with 8 bytes of slack (record, line, program), so a short
+// key is read as one masked word.
+import { Span, sameBytes } from "../runtime/span";
+
+@inline function prefix(ptr: usize, len: i32): u64 {
+  const word = load<u64>(ptr);
+  return len >= 8 ? word : word & ((<u64>1 << (<u64>len << 3)) - 1);
+}
+
+/** A hash of the key's length, first and last 8 bytes (the table compares the whole key). */
+@inline function keyHash(ptr: usize, len: i32): u32 {
+  let h = prefix(ptr, len) ^ (<u64>len * 0x9e3779b97f4a7c15);
+  if (len > 8) h ^= load<u64>(ptr + <usize>(len - 8)) * 0xc2b2ae3d27d4eb4f;
+  h *= 0xff51afd7ed558ccd;
+  return <u32>(h >> 32);
+}
 
 export class KeyTable {
   private slots: StaticArray<i32>; // key index + 1, 0 = empty
@@ -11,14 +26,14 @@ export class KeyTable {
   private lengths: u64 = 0;
 
   constructor(public keys: StaticArray<Span>) {
-    let size: i32 = 8;
-    while (size < keys.length * 2) size <<= 1;
+    let size: i32 = 16;
+    while (size < keys.length * 4) size <<= 1;
     this.slots = new StaticArray<i32>(size);
     this.mask = <u32>(size - 1);
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       this.lengths |= <u64>1 << <u64>min(k.len, 63);
-      let h = hash32(k.ptr, k.len) & this.mask;
+      let h = keyHash(k.ptr, k.len) & this.mask;
       while (this.slots[h] != 0) h = (h + 1) & this.mask;
       this.slots[h] = i + 1;
     }
@@ -31,12 +46,12 @@ export class KeyTable {
   /** Index of the key with these bytes, or -1. */
   find(ptr: usize, len: i32): i32 {
     if (((this.lengths >> <u64>min(len, 63)) & 1) == 0) return -1;
-    let h = hash32(ptr, len) & this.mask;
+    let h = keyHash(ptr, len) & this.mask;
     while (true) {
       const entry = unchecked(this.slots[h]);
       if (entry == 0) return -1;
       const k = unchecked(this.keys[entry - 1]);
-      if (k.len == len && memory.compare(k.ptr, ptr, <usize>len) == 0) return entry - 1;
+      if (k.len == len && sameBytes(k.ptr, ptr, len)) return entry - 1;
       h = (h + 1) & this.mask;
     }
   }

@@ -65,7 +65,7 @@ export class Members {
     return changetype<ValueSpan>(this.spans + <usize>key * SPAN_BYTES).end;
   }
 
-  set(key: i32, kindAndFlags: u32, start: usize, end: usize): void {
+  @inline set(key: i32, kindAndFlags: u32, start: usize, end: usize): void {
     store<u8>(this.kinds + <usize>key, <u8>kindAndFlags);
     const s = changetype<ValueSpan>(this.spans + <usize>key * SPAN_BYTES);
     s.start = start;

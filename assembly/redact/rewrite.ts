@@ -12,6 +12,7 @@
 // A redaction rule that masked nothing does not count as matched: it tags
 // only records it actually changed.
 import { Bytes } from "../runtime/bytes";
+import { sameBytes } from "../runtime/span";
 import { writeString } from "../runtime/json";
 import { Record } from "../record/record";
 import { Kind, ESCAPED, IN_LINE, IN_RECORD } from "../record/members";
@@ -123,7 +124,7 @@ export class Redactor {
     const out = this.scratchA;
     out.reset();
     redact(kind, p, len, out);
-    return out.length != len || memory.compare(out.ptr, p, <usize>len) != 0;
+    return out.length != len || !sameBytes(out.ptr, p, len);
   }
 
   private add(member: i32, from: i32, to: i32, whole: bool, json: bool, kind: u32): void {

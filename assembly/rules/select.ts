@@ -4,6 +4,7 @@
 import { Action } from "../runtime/schema";
 import { Bytes } from "../runtime/bytes";
 import { sortIds } from "../runtime/sort";
+import { sameBytes } from "../runtime/span";
 import { Record } from "../record/record";
 import { Fired } from "../match/fired";
 import { Rule, evaluate } from "./rule";
@@ -101,7 +102,7 @@ export class RuleSelector {
   /** Re-evaluates which rules the tag allows, only when the tag changes. */
   private refreshTag(tag: usize, tagLen: i32): void {
     const last = this.lastTag;
-    if (last.length == tagLen && memory.compare(last.ptr, tag, <usize>tagLen) == 0) return;
+    if (last.length == tagLen && sameBytes(last.ptr, tag, tagLen)) return;
     last.reset();
     last.copy(tag, tagLen);
     const rules = this.rules;

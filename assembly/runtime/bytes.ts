@@ -1,6 +1,10 @@
 // A growable byte buffer outside the garbage collector. Buffers are created
 // once and reused for every record, so the per-record path allocates nothing.
+// Every buffer has SLACK bytes past its capacity, so scanners may load 8
+// bytes at a time up to its last byte.
 import { Span } from "./span";
+
+export const SLACK: usize = 8;
 
 export class Bytes {
   ptr: usize = 0;
@@ -8,7 +12,7 @@ export class Bytes {
   capacity: i32 = 0;
 
   constructor(initial: i32) {
-    this.ptr = heap.alloc(<usize>initial);
+    this.ptr = heap.alloc(<usize>initial + SLACK);
     this.capacity = initial;
   }
 
@@ -26,7 +30,7 @@ export class Bytes {
     if (need <= this.capacity) return;
     let cap = this.capacity << 1;
     if (cap < need) cap = need;
-    this.ptr = heap.realloc(this.ptr, <usize>cap);
+    this.ptr = heap.realloc(this.ptr, <usize>cap + SLACK);
     this.capacity = cap;
   }
 

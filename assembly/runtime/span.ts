@@ -9,8 +9,16 @@ export class Span {
   }
 
   equals(ptr: usize, len: i32): bool {
-    return this.len == len && memory.compare(this.ptr, ptr, <usize>len) == 0;
+    return this.len == len && sameBytes(this.ptr, ptr, len);
   }
+}
+
+/** Whether `len` bytes at `a` and `b` are equal, 8 at a time (AssemblyScript's memory.compare goes byte by byte). */
+export function sameBytes(a: usize, b: usize, len: i32): bool {
+  let i = 0;
+  for (; i + 8 <= len; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
+  for (; i < len; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
+  return true;
 }
 
 /** Bytes of `p` starting at `at` equal the ASCII `word` (exact case). */
