@@ -84,9 +84,7 @@ try {
   writeFileSync(path.join(out, "copy-only.wasm"), await compile("bench/assembly/copy-only.ts", ["--runtime", "incremental", "--exportRuntime"]));
   console.log("build/copy-only.wasm");
 } catch (err) {
-  if (isRuleError(err)) {
-    console.error(err.message);
-    process.exit(1);
-  }
-  throw err;
+  // binaryen rethrows uncaught errors with its whole minified source as the "line": print only the message.
+  console.error(isRuleError(err) ? err.message : `build failed: ${(err as Error).stack ?? err}`);
+  process.exit(1);
 }

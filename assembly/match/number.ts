@@ -11,6 +11,21 @@ export class NumberTest {
 
 /** Parses a whole value as a decimal number; NaN when it is not one. */
 export function parseNumber(p: usize, len: i32): f64 {
+  // Status codes, sizes, small counts: plain digits take the short way.
+  if (len > 0 && len <= 9) {
+    let v: u32 = 0;
+    let i = 0;
+    for (; i < len; i++) {
+      const d = <u32>load<u8>(p + <usize>i) - 0x30;
+      if (d >= 10) break;
+      v = v * 10 + d;
+    }
+    if (i == len) return <f64>v;
+  }
+  return parseDecimal(p, len);
+}
+
+function parseDecimal(p: usize, len: i32): f64 {
   let i = 0;
   let negative = false;
   if (i < len && load<u8>(p) == 0x2d) {

@@ -5,19 +5,7 @@
 // lie in buffers with 8 bytes of slack (record, line, program), so a short
 // key is read as one masked word.
 import { Span, sameBytes } from "../runtime/span";
-
-@inline function prefix(ptr: usize, len: i32): u64 {
-  const word = load<u64>(ptr);
-  return len >= 8 ? word : word & ((<u64>1 << (<u64>len << 3)) - 1);
-}
-
-/** A hash of the key's length, first and last 8 bytes (the table compares the whole key). */
-@inline function keyHash(ptr: usize, len: i32): u32 {
-  let h = prefix(ptr, len) ^ (<u64>len * 0x9e3779b97f4a7c15);
-  if (len > 8) h ^= load<u64>(ptr + <usize>(len - 8)) * 0xc2b2ae3d27d4eb4f;
-  h *= 0xff51afd7ed558ccd;
-  return <u32>(h >> 32);
-}
+import { wordHash as keyHash } from "../runtime/hash";
 
 export class KeyTable {
   private slots: StaticArray<i32>; // key index + 1, 0 = empty
@@ -43,8 +31,8 @@ export class KeyTable {
     return this.keys.length;
   }
 
-  /** Index of the key with these bytes, or -1. */
-  find(ptr: usize, len: i32): i32 {
+  /** Index of the key with these bytes, or -1. Inlined: it runs for every member of every record. */
+  @inline find(ptr: usize, len: i32): i32 {
     if (((this.lengths >> <u64>min(len, 63)) & 1) == 0) return -1;
     let h = keyHash(ptr, len) & this.mask;
     while (true) {

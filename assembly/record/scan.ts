@@ -40,13 +40,26 @@ export class ObjectShape {
   owned: Bytes = new Bytes(64);
 }
 
+/** Members whose key the scanner remembers by position (records of one source keep their key order). */
+const REMEMBERED = 32;
+
 export class ObjectScanner {
   private stack: Bytes = new Bytes(64);
   private keyBuffer: Bytes = new Bytes(64);
   private hadEscape: bool = false;
+  // The key at each member position of the previous record: its table
+  // index (-1: not wanted), length, and first and last 8 bytes. A record
+  // from the same parser has the same keys in the same order, so most keys
+  // are recognised by one length and two word compares, without hashing.
+  private rememberedKey: StaticArray<i32> = new StaticArray<i32>(REMEMBERED);
+  private rememberedLength: StaticArray<i32> = new StaticArray<i32>(REMEMBERED);
+  private rememberedFirst: StaticArray<u64> = new StaticArray<u64>(REMEMBERED);
+  private rememberedLast: StaticArray<u64> = new StaticArray<u64>(REMEMBERED);
 
   /** `owned`: per key, whether tripline writes it (the namespace, the route fields); null: none. */
-  constructor(public keys: KeyTable, public owned: StaticArray<bool> | null) {}
+  constructor(public keys: KeyTable, public owned: StaticArray<bool> | null) {
+    for (let n = 0; n < REMEMBERED; n++) this.rememberedLength[n] = -1;
+  }
 
   /** Scans the object at `p`; false when it is not exactly one valid JSON object. */
   scan(p: usize, len: i32, members: Members, shape: ObjectShape): bool {
@@ -62,7 +75,7 @@ export class ObjectScanner {
       const keyAt = i;
       const keyEnd = this.skipString(p, i, len);
       if (keyEnd < 0) return false;
-      const key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.keys.find(p + <usize>(i + 1), keyEnd - i - 2);
+      const key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.keyAt(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
       shape.count++;
       i = skipSpace(p, keyEnd, len);
       if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
@@ -105,6 +118,21 @@ export class ObjectScanner {
   private close(p: usize, at: i32, len: i32, shape: ObjectShape): bool {
     shape.closeAt = at;
     return skipSpace(p, at + 1, len) == len;
+  }
+
+  /** The table index of the key at member position `n`: as remembered from the last record, else looked up (and remembered). */
+  @inline private keyAt(n: i32, ptr: usize, len: i32): i32 {
+    if (n >= REMEMBERED || len > 16) return this.keys.find(ptr, len);
+    // Keys lie in buffers with 8 bytes of slack: a short key reads as one masked word.
+    const first = len >= 8 ? load<u64>(ptr) : load<u64>(ptr) & ((<u64>1 << (<u64>len << 3)) - 1);
+    const last = len > 8 ? load<u64>(ptr + <usize>(len - 8)) : 0;
+    if (unchecked(this.rememberedLength[n]) == len && unchecked(this.rememberedFirst[n]) == first && unchecked(this.rememberedLast[n]) == last) return unchecked(this.rememberedKey[n]);
+    const key = this.keys.find(ptr, len);
+    unchecked((this.rememberedKey[n] = key));
+    unchecked((this.rememberedLength[n] = len));
+    unchecked((this.rememberedFirst[n] = first));
+    unchecked((this.rememberedLast[n] = last));
+    return key;
   }
 
   /** A key written with escapes (`"\u0070ath"`): decoded, then looked up. Rare. */
@@ -200,8 +228,13 @@ export class ObjectScanner {
   }
 }
 
+/** Fluent Bit's JSON is compact: one compare settles the usual case of no space. */
 @inline function skipSpace(p: usize, i: i32, len: i32): i32 {
-  while (i < len && isJsonSpace(<u32>load<u8>(p + <usize>i))) i++;
+  while (i < len) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c > <u32>CharCode.Space || !isJsonSpace(c)) break;
+    i++;
+  }
   return i;
 }
 

@@ -2,14 +2,22 @@
 // per instruction, not per byte); group keys use a seeded 64-bit hash whose
 // every bit depends on every byte.
 
-/** A 32-bit hash for table lookups (not for adversarial keys). */
-export function hash32(p: usize, len: i32): u32 {
-  let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>len;
-  let i = 0;
-  for (; i + 8 <= len; i += 8) h = (h ^ load<u64>(p + <usize>i)) * 0x100000001b3 ^ (h >> 29);
-  for (; i < len; i++) h = (h ^ <u64>load<u8>(p + <usize>i)) * 0x100000001b3;
-  h ^= h >> 32;
-  return <u32>h;
+/** The first (up to) 8 bytes as a word; the bytes must lie in a buffer with 8 bytes of slack. */
+@inline function prefixWord(ptr: usize, len: i32): u64 {
+  const word = load<u64>(ptr);
+  return len >= 8 ? word : word & ((<u64>1 << (<u64>len << 3)) - 1);
+}
+
+/**
+ * A table hash of a short name from its length and its first and last 8
+ * bytes, no loop (tables compare the whole name on a hit). The bytes must
+ * lie in a buffer with 8 bytes of slack: record, line, program.
+ */
+@inline export function wordHash(ptr: usize, len: i32): u32 {
+  let h = prefixWord(ptr, len) ^ (<u64>len * 0x9e3779b97f4a7c15);
+  if (len > 8) h ^= load<u64>(ptr + <usize>(len - 8)) * 0xc2b2ae3d27d4eb4f;
+  h *= 0xff51afd7ed558ccd;
+  return <u32>(h >> 32);
 }
 
 /** The murmur3 finalizer: spreads every input bit over the whole word. */

@@ -9,8 +9,7 @@
 // start: per correlation its live keys, evictions, late, out-of-order and
 // keyless events.
 import { Field, Shape, SITE_SECTIONS, SECTION_NAME_BYTES, HISTOGRAM_BUCKETS } from "../runtime/schema";
-import { CharCode } from "../runtime/ascii";
-import { hash32 } from "../runtime/hash";
+import { wordHash } from "../runtime/hash";
 import { Record } from "../record/record";
 import { FieldReader } from "../fields/reader";
 import { FieldValue } from "../fields/value";
@@ -131,26 +130,18 @@ export class Stats {
     if (dropped) this.dropped++;
     for (let k = 0; k < matches.count; k++) unchecked((this.ruleMatches[unchecked(matches.ids[k])] += 1));
     for (let k = 0; k < alerts.count; k++) unchecked((this.ruleAlerts[alerts.at(k).correlation] += 1));
-    if (record.shape != Shape.NotJson && record.members.has(Field.Path)) this.countSection(record);
+    if (record.shape != Shape.NotJson) this.countSection(record);
     return due && !dropped;
   }
 
-  /** Counts a hit on the section of the request path ("/api/v1/x" -> "/api"), with its response time. */
+  /** Counts a hit on the record's site section (the uri_section field: "/api/v1/x" -> "/api"), with its response time. */
   private countSection(record: Record): void {
+    if (!this.fields.has(record, Field.UriSection)) return;
     const v = this.value;
-    this.fields.readKey(Field.Path, record, v);
-    const path = v.ptr;
-    const len = v.len;
-    if (len <= 0 || load<u8>(path) != CharCode.Slash) return;
-    let end = 1;
-    while (end < len) {
-      const c = <u32>load<u8>(path + <usize>end);
-      if (c == CharCode.Slash || c == CharCode.Question || c == CharCode.Hash) break;
-      end++;
-    }
-    if (end > SECTION_NAME_BYTES) end = SECTION_NAME_BYTES;
+    this.fields.readKey(Field.UriSection, record, v);
+    const len = min(v.len, SECTION_NAME_BYTES);
     this.hits++;
-    const k = this.findOrAdd(path, end);
+    const k = this.findOrAdd(v.ptr, len);
     const s = this.section(k);
     s.hits++;
     if (record.members.has(Field.ResponseTime)) {
@@ -174,7 +165,7 @@ export class Stats {
   }
 
   private findOrAdd(name: usize, len: i32): i32 {
-    const h = hash32(name, len);
+    const h = wordHash(name, len);
     const found = this.find(h);
     if (found >= 0) return found;
     let k = this.sectionCount;
