@@ -42,7 +42,8 @@ export class Store {
     let size = 16;
     while (size < capacity * 2) size <<= 1;
     this.index = new StaticArray<i32>(size);
-    for (let i = 0; i < size; i++) unchecked((this.index[i] = EMPTY));
+    // EMPTY is -1: every byte 0xff (one bulk fill, not a loop: this runs at start for every correlation).
+    memory.fill(changetype<usize>(this.index), 0xff, <usize>size << 2);
     this.mask = size - 1;
   }
 

@@ -7,6 +7,7 @@
 import { Field } from "../runtime/schema";
 import { Bytes } from "../runtime/bytes";
 import { CharCode, lowerAscii } from "../runtime/ascii";
+import { findEither } from "../runtime/span";
 import { Record } from "../record/record";
 import { Kind, ESCAPED, IN_LINE, IN_RECORD } from "../record/members";
 import { unescapeJson } from "../record/unescape";
@@ -148,20 +149,14 @@ export class FieldReader {
       m.fill(Field.UriHost, p + <usize>hostAt, hostEnd - hostAt, flags);
       at = end;
     }
-    let stemEnd = at;
-    while (stemEnd < len) {
-      const c = <u32>load<u8>(p + <usize>stemEnd);
-      if (c == CharCode.Question || c == CharCode.Hash) break;
-      stemEnd++;
-    }
+    const stemEnd = findEither(p, at, len, CharCode.Question, CharCode.Hash);
     m.fill(Field.UriStem, p + <usize>at, stemEnd - at, flags);
     // The site section: the stem's first segment ("/api/v1/x" -> "/api").
     let sectionEnd = at + 1;
     while (sectionEnd < stemEnd && load<u8>(p + <usize>sectionEnd) != CharCode.Slash) sectionEnd++;
     if (stemEnd > at && load<u8>(p + <usize>at) == CharCode.Slash) m.fill(Field.UriSection, p + <usize>at, min(sectionEnd, stemEnd) - at, flags);
     if (stemEnd < len && load<u8>(p + <usize>stemEnd) == CharCode.Question) {
-      let queryEnd = stemEnd + 1;
-      while (queryEnd < len && load<u8>(p + <usize>queryEnd) != CharCode.Hash) queryEnd++;
+      const queryEnd = findEither(p, stemEnd + 1, len, CharCode.Hash, CharCode.Hash);
       m.fill(Field.Query, p + <usize>(stemEnd + 1), queryEnd - stemEnd - 1, flags);
     }
     // The extension of the last path segment: "/a/b.php" -> "php".

@@ -13,6 +13,30 @@ export class Span {
   }
 }
 
+/**
+ * Index of the first byte at or after `from` that is `a` or `b`, else `len`;
+ * 8 bytes a step (the bytes must lie in a buffer with 8 bytes of slack).
+ */
+export function findEither(p: usize, from: i32, len: i32, a: u32, b: u32): i32 {
+  const ones: u64 = 0x0101010101010101;
+  const highs: u64 = 0x8080808080808080;
+  const wa = <u64>a * ones;
+  const wb = <u64>b * ones;
+  let i = from;
+  while (i < len) {
+    const v = load<u64>(p + <usize>i);
+    const x = v ^ wa;
+    const y = v ^ wb;
+    const hit = (((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
+    if (hit != 0) {
+      i += <i32>(ctz(hit) >> 3);
+      return i < len ? i : len;
+    }
+    i += 8;
+  }
+  return len;
+}
+
 /** Whether `len` bytes at `a` and `b` are equal, 8 at a time (AssemblyScript's memory.compare goes byte by byte). */
 export function sameBytes(a: usize, b: usize, len: i32): bool {
   let i = 0;
