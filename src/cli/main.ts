@@ -13,6 +13,7 @@ import { MAX_KEYS } from "../compiler/program/encode.js";
 import { FluentBitHost } from "../host/host.js";
 import { emptyResult, replayText } from "../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../logs/parsers.js";
+import { notifyCommand } from "../notify/command.js";
 
 const DEV_WASM = path.join(PACKAGE_ROOT, "build", "tripline-dev.wasm");
 
@@ -240,6 +241,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(JSON.parse(readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")).version);
     return 0;
   }
+  if (command === "notify") return notifyCommand(rest);
   if (!(command in SPECS)) throw new UsageError(`unknown command '${command}' (expected build, test, check or config; see tripline --help)`);
   const parsed = parseArgs(rest, SPECS[command as keyof typeof SPECS], command);
   if (parsed.options.help) {
