@@ -84,7 +84,7 @@ async function decode(req: IncomingMessage, body: Buffer, max: number): Promise<
 
 export function createNotifyServer(options: ServerOptions, notifier: Notifier, log: Logger): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const from = req.socket.remoteAddress ?? "?";
+    const from = req.socket?.remoteAddress ?? "?";
     const path = (req.url ?? "/").split("?")[0];
     if (path === "/healthz") {
       if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "use GET for /healthz", { allow: "GET, HEAD" });
@@ -131,19 +131,24 @@ export function createNotifyServer(options: ServerOptions, notifier: Notifier, l
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse) => {
+    const from = req.socket?.remoteAddress ?? "?";
     handle(req, res).catch((err) => {
-      const from = req.socket.remoteAddress ?? "?";
-      if (err instanceof HttpError) {
-        if (err.status >= 400 && err.status < 500 && (req.url ?? "").split("?")[0] !== "/healthz") {
-          notifier.counts.rejected++;
-          log.warn(`rejected a request from ${from} with ${err.status}: ${err.message}${err.status !== 408 && err.status !== 429 ? " (Fluent Bit does not retry this)" : ""}`);
+      try {
+        if (err instanceof HttpError) {
+          if (err.status >= 400 && err.status < 500 && (req.url ?? "").split("?")[0] !== "/healthz") {
+            notifier.counts.rejected++;
+            log.warn(`rejected a request from ${from} with ${err.status}: ${err.message}${err.status !== 408 && err.status !== 429 ? " (Fluent Bit does not retry this)" : ""}`);
+          }
+          if (!res.headersSent) reply(res, err.status, { error: err.message }, err.headers);
+          return;
         }
-        if (!res.headersSent) reply(res, err.status, { error: err.message }, err.headers);
-        return;
+        log.error(`request from ${from} failed: ${(err as Error).message}`);
+        if (!res.headersSent) reply(res, 500, { error: "internal error" });
+        else res.destroy();
+      } catch (inner) {
+        log.error(`answering a request from ${from} failed: ${(inner as Error).message}`);
+        res.destroy();
       }
-      log.error(`request from ${from} failed: ${(err as Error).message}`);
-      if (!res.headersSent) reply(res, 500, { error: "internal error" });
-      else res.destroy();
     });
   };
 
