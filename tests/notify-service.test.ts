@@ -24,15 +24,17 @@ class FakeChannel implements Channel {
     private readonly clock: FakeClock,
     /** Given the attempt number (0-based), an error message to fail with, or null to succeed. */
     public failure: (attempt: number) => string | null = () => null,
+    public warning: string | null = null,
   ) {
     this.label = id;
   }
-  async send(digest: Digest): Promise<void> {
+  async send(digest: Digest): Promise<void | { warning: string }> {
     const n = this.attempts.length;
     this.attempts.push(this.clock.now());
     const f = this.failure(n);
     if (f) throw new Error(f);
     this.sent.push({ at: this.clock.now(), digest: structuredClone(digest) });
+    return this.warning === null ? undefined : { warning: this.warning };
   }
 }
 
@@ -281,4 +283,26 @@ test("statistics records are counted, and delivered only with --include-stats", 
   assert.equal(included.channel.sent.length, 1);
   assert.equal(included.channel.sent[0].digest.stats[0].numbers.records, 120);
   await included.stop();
+});
+
+test("a delivery taken only in part (some recipients refused) is logged as an error and counted, not resent", async () => {
+  const lines: string[] = [];
+  const dir = tempDir();
+  const clock = new FakeClock();
+  const spool = await Spool.open(dir);
+  const channel = new FakeChannel("smtp", clock, () => null, "the server refused recipient(s) soc@example.com");
+  const log = { debug() {}, info() {}, warn() {}, error: (m: string) => lines.push(m) };
+  const notifier = new Notifier({ ...OPTIONS, digestMs: 0 }, spool, [channel], clock, log);
+  await notifier.start();
+  await notifier.accept(batch([{ rule: "r", key: "k" }]));
+  clock.advance(0);
+  await notifier.settled();
+  clock.advance(60_000);
+  await notifier.settled();
+  assert.equal(channel.attempts.length, 1);
+  assert.equal(notifier.health().partial, 1);
+  assert.equal(notifier.health().spooled, 0);
+  assert.ok(lines.some((l) => l.includes("soc@example.com")));
+  await notifier.stop();
+  await spool.close();
 });

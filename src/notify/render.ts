@@ -139,7 +139,7 @@ export function htmlBody(d: Digest): string {
       if (g.samples.length) extra.push(`samples: ${e(g.samples.join(", "))}`);
       for (const line of g.lines) extra.push(`<code>${e(line)}</code>`);
       out.push(
-        `<tr><td ${CELL}><b>${e(g.key === "" ? "(no key)" : g.key)}</b></td><td ${CELL}>${g.alerts} (${e(statuses(g))})</td><td ${CELL}>${e(g.first ?? "?")}</td><td ${CELL}>${e(g.last ?? "?")}</td><td ${CELL}>${extra.join("<br>")}</td></tr>`,
+        `<tr><td ${CELL}><strong>${e(g.key === "" ? "(no key)" : g.key)}</strong></td><td ${CELL}>${g.alerts} (${e(statuses(g))})</td><td ${CELL}>${e(g.first ?? "?")}</td><td ${CELL}>${e(g.last ?? "?")}</td><td ${CELL}>${extra.join("<br>")}</td></tr>`,
       );
     }
     out.push("</table>");

@@ -51,7 +51,7 @@ export class Notifier {
   private windowDue: number | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
-  readonly counts = { batches: 0, records: 0, alerts: 0, stats: 0, ignored: 0, rejected: 0, digests: 0, delivered: 0, failed: 0 };
+  readonly counts = { batches: 0, records: 0, alerts: 0, stats: 0, ignored: 0, rejected: 0, digests: 0, delivered: 0, failed: 0, partial: 0 };
 
   constructor(
     private readonly options: NotifierOptions,
@@ -214,8 +214,9 @@ export class Notifier {
 
   private async deliver(w: Worker): Promise<void> {
     const job = w.jobs[0];
+    let outcome: void | { warning: string };
     try {
-      await w.channel.send(job.digest);
+      outcome = await w.channel.send(job.digest);
     } catch (err) {
       w.failures++;
       job.attempts++;
@@ -237,6 +238,10 @@ export class Notifier {
       this.log.error(`delivered digest ${job.digest.id} but cannot remove it from the spool (${(err as Error).message}): it may be sent again after a restart`);
     }
     this.log.info(`delivered digest ${job.digest.id} to ${w.channel.label}${job.attempts ? ` after ${job.attempts} failed attempt(s)` : ""}; ${this.spooled()} digest(s) spooled`);
+    if (outcome) {
+      this.counts.partial++;
+      this.log.error(`digest ${job.digest.id} to ${w.channel.label}: ${outcome.warning}`);
+    }
   }
 
   /** Resolves when nothing is being written or sent right now (for tests and shutdown). */
@@ -263,6 +268,7 @@ export class Notifier {
       stats: c.stats,
       ignored: c.ignored,
       digests: c.digests,
+      partial: c.partial,
       destinations: [...this.workers.values()].map((w) => ({
         id: w.channel.id,
         spooled: w.jobs.length,

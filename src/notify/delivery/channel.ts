@@ -7,8 +7,12 @@ export interface Channel {
   readonly id: string;
   /** For logs: never a secret (webhook paths are cut). */
   readonly label: string;
-  /** Resolves when the destination accepted the digest; rejects with the reason otherwise. */
-  send(digest: Digest): Promise<void>;
+  /**
+   * Resolves when the destination accepted the digest (with a warning when it
+   * took it only in part, e.g. some mail recipients refused); rejects with the
+   * reason otherwise.
+   */
+  send(digest: Digest): Promise<void | { warning: string }>;
   close?(): void;
 }
 
