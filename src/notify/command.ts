@@ -116,11 +116,29 @@ function warnings(config: NotifyConfig, raw: RawOptions, cli: RawOptions, log: L
 /** Serves until SIGINT/SIGTERM. */
 async function serve(config: NotifyConfig, raw: RawOptions, cli: RawOptions): Promise<number> {
   const log = createLogger(config.logLevel);
+  // Signal handlers first: a SIGTERM that comes while starting still ends in an orderly stop.
+  let detach = () => {};
+  const stopRequested = new Promise<void>((resolve) => {
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    detach = () => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+    };
+    const stop = (signal: string) => {
+      log.info(`${signal}: stopping`);
+      detach();
+      resolve();
+    };
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
   warnings(config, raw, cli, log);
   let spool: Spool;
   try {
     spool = await Spool.open(config.spoolDir);
   } catch (err) {
+    detach();
     if (err instanceof SpoolError) {
       console.error(`tripline notify: ${err.message}`);
       return 1;
@@ -142,23 +160,13 @@ async function serve(config: NotifyConfig, raw: RawOptions, cli: RawOptions): Pr
     });
   });
   if (listening === null) {
+    detach();
     await notifier.stop(0);
     await spool.close();
     return 1;
   }
   log.info(`tripline notify listening on ${config.tls ? "https" : "http"}://${listening}; ${describe(config, channels).split("\n").slice(1).join("; ")}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info(`${signal}: stopping`);
-      process.off("SIGINT", onInt);
-      process.off("SIGTERM", onTerm);
-      resolve();
-    };
-    const onInt = () => stop("SIGINT");
-    const onTerm = () => stop("SIGTERM");
-    process.on("SIGINT", onInt);
-    process.on("SIGTERM", onTerm);
-  });
+  await stopRequested;
   server.close();
   server.closeAllConnections?.();
   await notifier.stop();
