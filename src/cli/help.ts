@@ -9,6 +9,7 @@ Commands:
   build    compile rules into the WebAssembly module Fluent Bit loads
   check    validate rule files without building
   config   print the Fluent Bit configuration for the built module
+  notify   receive alerts from Fluent Bit and deliver them by e-mail and webhooks
 
 Run 'tripline <command> --help' for the options of each command.`,
 

@@ -33,12 +33,14 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP.main);
     return command ? 0 : 2;
   }
+  // notify is a long-running service with its own options (src/notify/command.ts).
+  if (command === "notify") return (await import("../notify/command.js")).notifyCommand(rest);
   if (command === "--version" || command === "-v") {
     console.log(JSON.parse(readFileSync(PACKAGE_JSON, "utf8")).version);
     return 0;
   }
   const spec = COMMANDS[command];
-  if (!spec) throw new UsageError(`unknown command '${command}' (expected ${Object.keys(COMMANDS).join(", ")}; see tripline --help)`);
+  if (!spec) throw new UsageError(`unknown command '${command}' (expected ${[...Object.keys(COMMANDS), "notify"].join(", ")}; see tripline --help)`);
   const parsed = parseArgs(rest, spec.specs, command);
   if (parsed.options.help) {
     console.log(HELP[command]);
