@@ -9,6 +9,8 @@ import { MAGIC, VERSION, Section, FIXED_KEYS, Level, Action, RedactKind, NumberO
 import { Reader } from "../runtime/reader";
 import { Span } from "../runtime/span";
 import { KeyTable } from "../record/keys";
+import { ObjectScanner } from "../record/scan";
+import { isWordByte } from "../runtime/ascii";
 import { Slot } from "../fields/reader";
 import { Matcher } from "../match/dfa";
 import { NumberTest } from "../match/number";
@@ -54,6 +56,26 @@ export class Program {
   failedAt: usize = 0;
 }
 
+// Strings the output copies as they are (ids, titles, tags, routes, field
+// names) must be JSON strings, and the names written inside quotes (the
+// namespace, the route fields) plain key characters: a damaged program must
+// never make the module write something that is not JSON.
+const strings = new ObjectScanner(new KeyTable(new StaticArray<Span>(0)), null);
+
+function jsonString(r: Reader, s: Span): Span {
+  if (r.ok && (s.len < 2 || load<u8>(s.ptr) != 0x22 || strings.skipString(s.ptr, 0, s.len) != s.len)) r.fail();
+  return s;
+}
+
+function keyName(r: Reader, s: Span): Span {
+  if (s.len < 1 || s.len > 64) r.fail();
+  for (let i = 0; i < s.len && r.ok; i++) {
+    const c = <u32>load<u8>(s.ptr + <usize>i);
+    if (!(isWordByte(c) || c == 0x2e || c == 0x2d)) r.fail();
+  }
+  return s;
+}
+
 /** FNV-1a over the program after its header. */
 function checksum(p: usize, len: usize): u32 {
   let h: u32 = 2166136261;
@@ -83,11 +105,11 @@ export function loadProgram(ptr: usize, len: usize): Program {
 function readOptions(r: Reader, p: Program): void {
   r.enter(Section.Options);
   const o = p.options;
-  o.namespace = r.span();
+  o.namespace = keyName(r, r.span());
   const routes = r.u32();
   if (routes != <u32>MAX_ROUTES) r.fail();
   o.routeFields = new StaticArray<Span>(r.ok ? MAX_ROUTES : 0);
-  for (let k = 0; k < o.routeFields.length; k++) o.routeFields[k] = r.span();
+  for (let k = 0; k < o.routeFields.length; k++) o.routeFields[k] = keyName(r, r.span());
   o.statsInterval = <i64>r.number(0, 1e15);
   o.lateness = <i64>r.number(0, 1e15);
   o.seed = r.u64();
@@ -252,7 +274,7 @@ function readTags(r: Reader, p: Program): void {
   r.enter(Section.Tags);
   const n = r.count(4);
   p.tags = new StaticArray<Span>(n);
-  for (let k = 0; k < n; k++) p.tags[k] = r.span();
+  for (let k = 0; k < n; k++) p.tags[k] = jsonString(r, r.span());
   r.leave();
 }
 
@@ -263,8 +285,8 @@ function readRules(r: Reader, p: Program): void {
   let always = 0;
   for (let k = 0; k < n; k++) {
     const rule = new Rule();
-    rule.id = r.span();
-    rule.title = r.span();
+    rule.id = jsonString(r, r.span());
+    rule.title = jsonString(r, r.span());
     rule.level = r.u32();
     rule.action = r.u32();
     if (rule.level >= <u32>Level.Count || rule.action >= <u32>Action.Count) r.fail();
@@ -314,9 +336,9 @@ function readCorrelations(r: Reader, p: Program): void {
   const feeds = new StaticArray<i32>(p.rules.length);
   for (let k = 0; k < n; k++) {
     const c = new Correlation();
-    c.id = r.span();
-    c.title = r.span();
-    c.route = r.span();
+    c.id = jsonString(r, r.span());
+    c.title = jsonString(r, r.span());
+    c.route = jsonString(r, r.span());
     c.level = r.u32();
     c.type = r.u32();
     if (c.level >= <u32>Level.Count || c.type >= <u32>CorrelationType.Count) r.fail();
@@ -333,11 +355,14 @@ function readCorrelations(r: Reader, p: Program): void {
     c.groupNames = new StaticArray<Span>(groups);
     for (let g = 0; g < groups; g++) {
       c.groupSlots[g] = p.slots[r.index(p.slots.length)];
-      c.groupNames[g] = r.span();
+      c.groupNames[g] = jsonString(r, r.span());
     }
     const valueSlot = r.optionalIndex(p.slots.length);
     if (valueSlot >= 0) c.valueSlot = p.slots[valueSlot];
     c.valueName = r.span();
+    // Written by the types that measure a field: there it must be a JSON string.
+    const measures = c.type == CorrelationType.ValueCount || c.type == CorrelationType.Anomaly || c.type == CorrelationType.Percentile;
+    if (measures) jsonString(r, c.valueName);
     const addressSlot = r.optionalIndex(p.slots.length);
     if (addressSlot >= 0) c.addressSlot = p.slots[addressSlot];
     c.span = <i64>r.number(1, 1e15);
