@@ -247,12 +247,17 @@ export function runFluentBit(fb: FluentBit, config: string, files: Record<string
   return makeRun(dir, r.stdout ?? "", r.stderr ?? "", r.status, r.signal);
 }
 
-/** As runFluentBit, without blocking: several short runs can wait on Fluent Bit's timers together. */
-export function runFluentBitAsync(fb: FluentBit, config: string, files: Record<string, string | Uint8Array>, options: RunOptions & { cwd?: string } = {}): Promise<FluentBitRun> {
+/**
+ * As runFluentBit, without blocking: several short runs can wait on Fluent
+ * Bit's timers together. With `configPath` Fluent Bit reads that config
+ * (relative to `cwd`) instead of `config`.
+ */
+export function runFluentBitAsync(fb: FluentBit, config: string, files: Record<string, string | Uint8Array>, options: RunOptions & { cwd?: string; configPath?: string } = {}): Promise<FluentBitRun> {
   const configName = options.configName ?? "fluent-bit.conf";
-  const dir = prepare(files, config, configName);
+  const dir = options.cwd ?? prepare(files, config, configName);
+  const configPath = options.configPath ?? path.join(dir, configName);
   return new Promise((resolve) => {
-    const child = spawn(fb.bin, [...(options.args ?? []), "-c", path.join(dir, configName)], { cwd: options.cwd ?? dir, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(fb.bin, [...(options.args ?? []), "-c", configPath], { cwd: dir, env: options.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -260,9 +265,31 @@ export function runFluentBitAsync(fb: FluentBit, config: string, files: Record<s
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60000);
     child.on("close", (status, signal) => {
       clearTimeout(timer);
-      resolve(makeRun(options.cwd ?? dir, stdout, stderr, status, signal));
+      resolve(makeRun(dir, stdout, stderr, status, signal));
     });
   });
+}
+
+/** Runs `tasks` with at most `limit` of them at once; the results in order. */
+export function pool<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T>[] {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return tasks.map(
+    (task) =>
+      new Promise<T>((resolve, reject) => {
+        const start = () => {
+          running++;
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              running--;
+              queue.shift()?.();
+            });
+        };
+        if (running < limit) start();
+        else queue.push(start);
+      }),
+  );
 }
 
 /** Fluent Bit's [error] log lines (and crash reports), for assertions that nothing went wrong. */
