@@ -2,7 +2,11 @@
 // `N passed, N failed, N skipped` (neither as-pect nor node:test prints that).
 //   1. as-pect specs for AssemblyScript units (tests/assembly/*.spec.ts)
 //   2. node:test suites for the compiler, host, built module and rule pack (dist/tests/*.test.js)
-//   3. end-to-end suites in real Fluent Bit (dist/tests/e2e/*.test.js; they skip without a binary)
+//   3. end-to-end suites in real Fluent Bit (dist/tests/e2e/*.test.js), once per
+//      binary (tests/e2e/fluent-bit.ts says where they come from); without one they
+//      skip, except under CI=true, where a missing binary fails
+// Tests marked todo (known failures waiting for a fix) count as skipped. Under
+// CI=true nothing may skip: any skipped test makes the run fail.
 // Extra arguments are passed to node --test (e.g. --test-name-pattern).
 import { spawnSync } from "node:child_process";
 import { readdirSync, existsSync } from "node:fs";
@@ -43,7 +47,7 @@ function nodeTests(title: string, dir: string): void {
   }
   const out = run(process.execPath, ["--test", "--test-reporter=spec", ...process.argv.slice(2), ...files]);
   const count = (label: string) => Number(new RegExp(`^ℹ ${label} (\\d+)`, "m").exec(out)?.[1] ?? NaN);
-  const [pass, fail, skipped] = [count("pass"), count("fail"), count("skipped")];
+  const [pass, fail, skipped, todo] = [count("pass"), count("fail"), count("skipped"), count("todo")];
   if (Number.isNaN(pass)) {
     totals.failed++;
     console.log("node --test printed no summary");
@@ -51,11 +55,13 @@ function nodeTests(title: string, dir: string): void {
   }
   totals.passed += pass;
   totals.failed += fail;
-  totals.skipped += skipped;
+  totals.skipped += skipped + (Number.isNaN(todo) ? 0 : todo);
 }
 
 aspect();
 nodeTests("compiler, host, module, rule pack, command", "dist/tests");
 nodeTests("end to end in Fluent Bit", "dist/tests/e2e");
+const ci = /^(1|true|yes)$/i.test(process.env.CI ?? "");
+if (ci && totals.skipped > 0) console.log(`\nCI=true: ${totals.skipped} test(s) skipped or marked todo (listed above with # SKIP / # TODO); CI runs everything, so this run fails`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(totals.failed > 0 ? 1 : 0);
+process.exit(totals.failed > 0 || (ci && totals.skipped > 0) ? 1 : 0);

@@ -2,16 +2,14 @@
 // rewrite_tag copying alert records to alert.<route>, one output for all
 // records and one for alerts. Every input record reaches the main output,
 // alerts arrive once each, and the copies never run through the filter again.
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fluentBitBinary, runFluentBit, SKIP_REASON } from "./fluent-bit.js";
+import { fluentBitTest, runFluentBit, REPO_ROOT } from "./fluent-bit.js";
 import { buildWasm } from "../../src/compiler/compile.js";
 import { classicConfig, yamlConfig } from "../../src/cli/fluent-bit-config.js";
 
-const skip = fluentBitBinary() ? false : SKIP_REASON;
 
 const RULES = `
 title: Failed login
@@ -32,12 +30,20 @@ function accessLine(ip: string, second: number, code: number): string {
   return `${ip} - - [20/Nov/2026:10:00:${String(second).padStart(2, "0")} +0000] "POST /login HTTP/1.1" ${code} 12 "-" "curl/8"`;
 }
 
-for (const format of ["classic", "yaml"] as const) {
-  test(`${format} config: all records to the main output, each alert once to the alert output`, { skip }, async () => {
-    const { wasm } = await buildWasm([{ path: "e2e.yml", text: RULES }], { statsIntervalSec: 0 });
-    const dir = mkdtempSync(path.join(tmpdir(), "tripline-wasm-"));
-    const wasmPath = path.join(dir, "tripline.wasm");
+let built: Promise<string> | undefined;
+/** The module for RULES, built once for every binary and format. */
+function rulesModule(): Promise<string> {
+  built ??= buildWasm([{ path: "e2e.yml", text: RULES }], { statsIntervalSec: 0 }).then(({ wasm }) => {
+    const wasmPath = path.join(mkdtempSync(path.join(tmpdir(), "tripline-wasm-")), "tripline.wasm");
     writeFileSync(wasmPath, wasm);
+    return wasmPath;
+  });
+  return built;
+}
+
+for (const format of ["classic", "yaml"] as const) {
+  fluentBitTest(`${format} config: all records to the main output, each alert once to the alert output`, {}, async (fb) => {
+    const wasmPath = await rulesModule();
     const lines = [
       accessLine("203.0.113.7", 1, 401),
       accessLine("198.51.100.1", 2, 200),
@@ -53,9 +59,10 @@ for (const format of ["classic", "yaml"] as const) {
         : yamlConfig(options).replace("- name: stdout\n      match: 'logs.*'\n      format: json_lines", "- name: file\n      match: 'logs.*'\n      path: .\n      file: main.jsonl\n      format: plain");
     assert.notEqual(config, format === "classic" ? classicConfig(options) : yamlConfig(options), "the main output was swapped for a file");
     const files: Record<string, string> = { "input.log": lines.join("\n") + "\n" };
-    const run = runFluentBit(config, files, 60000, format === "yaml" ? "fluent-bit.yaml" : "fluent-bit.conf");
+    const run = runFluentBit(fb, config, files, { configName: format === "yaml" ? "fluent-bit.yaml" : "fluent-bit.conf" });
     const main = run.output("main.jsonl");
     const alerts = run.output("tripline-alerts.jsonl");
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
     assert.doesNotMatch(run.stderr, /Got exception running wasm code|invalid JSON format/);
     assert.equal(main.length, lines.length, `count in = count out\n${run.stderr.slice(-1500)}`);
     assert.equal(alerts.length, 1);
@@ -69,11 +76,11 @@ for (const format of ["classic", "yaml"] as const) {
   });
 }
 
-test("the bundled access log through the default pack: Fluent Bit raises exactly the alerts tripline test replays", { skip, timeout: 120000 }, async () => {
+fluentBitTest("the bundled access log through the default pack: Fluent Bit raises exactly the alerts tripline test replays", { timeout: 120000 }, async (fb) => {
   const { readFileSync } = await import("node:fs");
   const { FluentBitHost } = await import("../../src/host/host.js");
   const { replayText } = await import("../../src/logs/replay.js");
-  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
+  const root = REPO_ROOT;
   const log = readFileSync(path.join(root, "examples", "logs", "access.log"), "utf8");
   const wasmPath = path.join(root, "build", "tripline.wasm");
   // The apache2 parser gives each record its line's time, as `tripline test --parser apache2` does.
@@ -81,7 +88,8 @@ test("the bundled access log through the default pack: Fluent Bit raises exactly
   assert.ok(expected.alerts.length >= 5, "the sample raises alerts");
   const options = { wasm: wasmPath, match: "logs.*", log: "input.log", parser: "apache2", alertField: "tripline_alert", fromHead: true };
   const config = classicConfig(options).replace("Name    stdout\n    Match   logs.*\n    Format  json_lines", "Name    file\n    Match   logs.*\n    Path    .\n    File    main.jsonl\n    Format  plain");
-  const run = runFluentBit(config, { "input.log": log, "parsers.conf": readFileSync(path.join(root, "examples", "fluent-bit", "parsers.conf"), "utf8") });
+  const run = runFluentBit(fb, config, { "input.log": log, "parsers.conf": readFileSync(path.join(root, "examples", "fluent-bit", "parsers.conf"), "utf8") });
+  assert.equal(run.status, 0, run.stderr.slice(-2000));
   assert.doesNotMatch(run.stderr, /Got exception running wasm code|invalid JSON format/);
   const main = run.output("main.jsonl");
   const alerts = run.output("tripline-alerts.jsonl");

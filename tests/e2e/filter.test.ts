@@ -1,29 +1,26 @@
 // The built module inside the real Fluent Bit: records in, the same records
 // out, the namespace added where a rule matches, and exactly what the Node
 // host produces for the same records.
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fluentBitBinary, runFluentBit, SKIP_REASON } from "./fluent-bit.js";
+import { fluentBitTest, runFluentBit, CORO_STACK, REPO_ROOT, type FluentBit } from "./fluent-bit.js";
 import { FluentBitHost } from "../../src/host/host.js";
 import { fluentBitJson } from "../../src/host/json.js";
-import { PACKAGE_ROOT } from "../../src/compiler/module.js";
 import { parseClfTime } from "../../src/logs/parsers.js";
 
-const bin = fluentBitBinary();
-const skip = bin ? false : SKIP_REASON;
-const wasmPath = path.join(PACKAGE_ROOT, "build", "tripline.wasm");
-const parsers = readFileSync(path.join(PACKAGE_ROOT, "examples", "fluent-bit", "parsers.conf"), "utf8");
-const accessLog = readFileSync(path.join(PACKAGE_ROOT, "examples", "logs", "access.log"), "utf8");
+const wasmPath = path.join(REPO_ROOT, "build", "tripline.wasm");
+const parsers = readFileSync(path.join(REPO_ROOT, "examples", "fluent-bit", "parsers.conf"), "utf8");
+const accessLog = readFileSync(path.join(REPO_ROOT, "examples", "logs", "access.log"), "utf8");
 
 function config(opts: { parser?: string; filter: boolean; path?: string }): string {
   return `
 [SERVICE]
-    Flush        1
+    Flush        0.5
     Grace        1
     Log_Level    info
     Parsers_File parsers.conf
+    ${CORO_STACK}
 
 [INPUT]
     Name            tail
@@ -50,10 +47,10 @@ ${opts.filter ? `[FILTER]
 }
 
 /** Runs the log through Fluent Bit without and with the filter. */
-function both(log: string | Uint8Array, parser?: string) {
+function both(fb: FluentBit, log: string | Uint8Array, parser?: string) {
   const files = { "input.log": log, "parsers.conf": parsers };
-  const plain = runFluentBit(config({ parser, filter: false }), files);
-  const filtered = runFluentBit(config({ parser, filter: true }), files);
+  const plain = runFluentBit(fb, config({ parser, filter: false }), files);
+  const filtered = runFluentBit(fb, config({ parser, filter: true }), files);
   return { plain, filtered, before: plain.output("out.jsonl"), after: filtered.output("out.jsonl") };
 }
 
@@ -74,8 +71,8 @@ function assertSameAsNodeHost(before: Record<string, unknown>[], after: Record<s
   });
 }
 
-test("apache2-parsed access log: every record out, namespace where a rule matches, same as the Node host", { skip }, () => {
-  const { before, after, filtered } = both(accessLog, "apache2");
+fluentBitTest("apache2-parsed access log: every record out, namespace where a rule matches, same as the Node host", {}, (fb) => {
+  const { before, after, filtered } = both(fb, accessLog, "apache2");
   assert.equal(before.length, accessLog.trim().split("\n").length);
   assert.doesNotMatch(filtered.stderr, /Got exception running wasm code|invalid JSON format/);
   // The apache2 parser takes each record's time from its line, as tripline test does.
@@ -83,6 +80,7 @@ test("apache2-parsed access log: every record out, namespace where a rule matche
   assertSameAsNodeHost(before, after, times);
   // Hand-checked: the request for ../../../../etc/passwd is the sample's path traversal.
   const traversal = after.find((r) => r.path === "/download?file=../../../../etc/passwd");
+  assert.equal(filtered.status, 0, filtered.stderr.slice(-2000));
   assert.ok((traversal?.tripline as { rules: string[] }).rules.includes("tripline-web-path-traversal"));
   // The plain home page request matches nothing.
   assert.equal(after[0].tripline, undefined);
@@ -92,14 +90,14 @@ test("apache2-parsed access log: every record out, namespace where a rule matche
   });
 });
 
-test("raw lines (tail without a parser) pass through unchanged", { skip }, () => {
-  const { before, after, filtered } = both(accessLog);
+fluentBitTest("raw lines (tail without a parser) pass through unchanged", {}, (fb) => {
+  const { before, after, filtered } = both(fb, accessLog);
   assert.doesNotMatch(filtered.stderr, /Got exception running wasm code/);
   assert.equal(after.length, before.length);
   assertSameAsNodeHost(before, after);
 });
 
-test("hostile records (deep nesting, 1 MiB values, invalid UTF-8, escapes) all come out", { skip }, () => {
+fluentBitTest("hostile records (deep nesting, 1 MiB values, invalid UTF-8, escapes) all come out", {}, (fb) => {
   const enc = new TextEncoder();
   const lines: Uint8Array[] = [
     enc.encode('{"path":"/ok","deep":' + "[".repeat(5000) + "]".repeat(5000) + "}"),
@@ -111,8 +109,8 @@ test("hostile records (deep nesting, 1 MiB values, invalid UTF-8, escapes) all c
   ];
   const joined = Buffer.concat(lines.flatMap((l) => [Buffer.from(l), Buffer.from("\n")]));
   const files = { "input.log": joined, "parsers.conf": parsers };
-  const plain = runFluentBit(config({ parser: "json", filter: false }).replace("[INPUT]", "[INPUT]\n    Buffer_Max_Size 4M\n    Buffer_Chunk_Size 4M"), files);
-  const filtered = runFluentBit(config({ parser: "json", filter: true }).replace("[INPUT]", "[INPUT]\n    Buffer_Max_Size 4M\n    Buffer_Chunk_Size 4M"), files);
+  const plain = runFluentBit(fb, config({ parser: "json", filter: false }).replace("[INPUT]", "[INPUT]\n    Buffer_Max_Size 4M\n    Buffer_Chunk_Size 4M"), files);
+  const filtered = runFluentBit(fb, config({ parser: "json", filter: true }).replace("[INPUT]", "[INPUT]\n    Buffer_Max_Size 4M\n    Buffer_Chunk_Size 4M"), files);
   const before = plain.output("out.jsonl");
   const after = filtered.output("out.jsonl");
   assert.equal(before.length, lines.length, plain.stderr.slice(-2000));

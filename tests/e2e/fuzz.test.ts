@@ -1,37 +1,42 @@
 // Fuzz records through the real Fluent Bit with the release build
-// (build/tripline.wasm): a few thousand lines from the fuzz generators
-// (valid JSON objects, malformed JSON, escapes, invalid UTF-8, deep nesting,
-// numbers at their limits, huge values, keys tripline writes itself), read by
-// tail once with the json parser and once as raw lines. Every record that
-// Fluent Bit reads comes out (count in = count out, minus what a drop rule
-// drops), Fluent Bit never logs a wasm exception or an invalid result, and
-// each record is what the Node host makes of the same record.
+// (build/tripline.wasm): 3,000 lines from the fuzz generators (valid JSON
+// objects, malformed JSON, escapes, invalid UTF-8, deep nesting, numbers at
+// their limits, huge values, keys tripline writes itself), read by tail once
+// with the json parser and once as raw lines, in every Fluent Bit under test.
+// Every record that Fluent Bit reads comes out (count in = count out, minus
+// what a drop rule drops), Fluent Bit never logs a wasm exception or an
+// invalid result, and each record is what the Node host makes of the same
+// record.
 //
-//   FUZZ_SEED=n  replays one run (printed as a diagnostic)
-import { test } from "node:test";
+// The same run also feeds a copy of every record (rewrite_tag, same time
+// stamp, own tag) to the module compiled ahead of time with flb-wamrc: the
+// .aot must write byte for byte what the .wasm writes.
+//
+//   FUZZ_SEED=n  another corpus (the default seed is fixed)
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fluentBitBinary, runFluentBit, SKIP_REASON } from "./fluent-bit.js";
+import { fluentBitTest, runFluentBit, aotUnavailable, compileAot, flbWamrc, errorLines, WAMRC_SKIP_REASON, CORO_STACK, REPO_ROOT, type FluentBit, type FluentBitRun } from "./fluent-bit.js";
 import { FluentBitHost } from "../../src/host/host.js";
-import { PACKAGE_ROOT } from "../../src/compiler/module.js";
 import { RecordGenerator } from "../fuzz/generators.js";
-import { Rng, randomSeed } from "../fuzz/rng.js";
+import { Rng } from "../fuzz/rng.js";
 import { firstDifference } from "../fuzz/harness.js";
 
-const bin = fluentBitBinary();
-const skip = bin ? false : SKIP_REASON;
-const wasmPath = path.join(PACKAGE_ROOT, "build", "tripline.wasm");
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) >>> 0 : randomSeed();
+const wasmPath = path.join(REPO_ROOT, "build", "tripline.wasm");
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) >>> 0 : 0x7219e2e;
 const LINES = 3000;
 
-function config(parser: string | undefined, filter: boolean): string {
+/** tail adds this key (the file's path) to every record: rewrite_tag needs a key every record has to copy it. */
+const SOURCE_KEY = "e2e_source";
+
+function config(parser: string | undefined, filter: { wasm: string; aot?: string } | null): string {
   return `
 [SERVICE]
-    Flush        1
-    Grace        2
+    Flush        0.5
+    Grace        1
     Log_Level    info
     Parsers_File parsers.conf
+    ${CORO_STACK}
 
 [INPUT]
     Name              tail
@@ -41,18 +46,42 @@ function config(parser: string | undefined, filter: boolean): string {
     Exit_On_Eof       true
     Buffer_Chunk_Size 4M
     Buffer_Max_Size   4M
+    Path_Key          ${SOURCE_KEY}
 ${parser ? `    Parser            ${parser}\n` : ""}
+${filter?.aot ? `# Every record also goes, with its time stamp, to the .aot under tag aot.access.
+[FILTER]
+    Name                  rewrite_tag
+    Match                 web.*
+    Rule                  $${SOURCE_KEY} ^.*$ aot.access true
+    Emitter_Name          aot_copy
+    Emitter_Mem_Buf_Limit 1G
+
+[FILTER]
+    Name            wasm
+    Match           aot.*
+    Wasm_Path       ${filter.aot}
+    Function_Name   filter
+    Wasm_Stack_Size 64K
+    Wasm_Heap_Size  64K
+
+[OUTPUT]
+    Name   file
+    Match  aot.*
+    Path   .
+    File   aot.jsonl
+    Format plain
+` : ""}
 ${filter ? `[FILTER]
     Name            wasm
     Match           web.*
-    Wasm_Path       ${wasmPath}
+    Wasm_Path       ${filter.wasm}
     Function_Name   filter
     Wasm_Stack_Size 64K
     Wasm_Heap_Size  64K
 ` : ""}
 [OUTPUT]
     Name   file
-    Match  *
+    Match  web.*
     Path   .
     File   out.jsonl
     Format plain
@@ -60,10 +89,10 @@ ${filter ? `[FILTER]
 }
 
 /**
- * A double within about one unit of DBL_MAX: Fluent Bit 5.1.1 writes it for
- * the filter as 1.797693134862316e+308, which its own JSON reader then
- * rejects, and filter_wasm double-frees after that "invalid JSON format"
- * (any wasm filter, copy-only included; not tripline's doing). Left out.
+ * A double within about one unit of DBL_MAX: Fluent Bit writes it for the
+ * filter as 1.797693134862316e+308, which its own JSON reader then rejects,
+ * and filter_wasm double-frees after that "invalid JSON format" (any wasm
+ * filter, copy-only included; not tripline's doing). Left out.
  */
 const FLUENT_BIT_CANNOT_ROUND_TRIP = /1\.79769313486231(5[5-9]|[6-9])\d*e\+?308/i;
 
@@ -82,20 +111,40 @@ function fuzzLines(seed: number, parsed: boolean): Uint8Array[] {
   return lines;
 }
 
-/** The lines Fluent Bit's file output wrote (its own JSON for each record body). */
-function outputLines(dir: string): string[] {
-  const file = path.join(dir, "out.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+const MODES = {
+  "json parser": { parser: "json", seed: SEED, title: "through tail + json parser" },
+  "raw lines": { parser: undefined, seed: (SEED ^ 0x2545f491) >>> 0, title: "as raw lines (tail without a parser)" },
+} as const;
+type Mode = keyof typeof MODES;
+
+interface Runs {
+  lines: number;
+  plain: FluentBitRun;
+  filtered: FluentBitRun;
+  /** Fluent Bit's record bodies (its JSON text) without and with the filter. */
+  before: string[];
+  after: string[];
+  /** What the .aot wrote for the copies, when flb-wamrc is there. */
+  aot: string[] | null;
 }
 
-/** Fluent Bit's record bodies (JSON text) without and with the filter. */
-function runBoth(lines: Uint8Array[], parser?: string) {
+const runs = new Map<string, Runs>();
+
+/** One run without the filter and one with it (and the .aot beside it), shared by the tests of a binary and mode. */
+function runsFor(fb: FluentBit, mode: Mode): Runs {
+  const key = `${fb.bin}\0${mode}`;
+  const cached = runs.get(key);
+  if (cached) return cached;
+  const { parser, seed } = MODES[mode];
+  const lines = fuzzLines(seed, parser !== undefined);
   const input = Buffer.concat(lines.flatMap((l) => [Buffer.from(l), Buffer.from("\n")]));
-  const files = { "input.log": input, "parsers.conf": readFileSync(path.join(PACKAGE_ROOT, "examples", "fluent-bit", "parsers.conf"), "utf8") };
-  const plain = runFluentBit(config(parser, false), files, 180_000);
-  const filtered = runFluentBit(config(parser, true), files, 180_000);
-  return { plain, filtered, before: outputLines(plain.dir), after: outputLines(filtered.dir) };
+  const files = { "input.log": input, "parsers.conf": readFileSync(path.join(REPO_ROOT, "examples", "fluent-bit", "parsers.conf"), "utf8") };
+  const aot = flbWamrc() ? compileAot(wasmPath) : undefined;
+  const plain = runFluentBit(fb, config(parser, null), files, { timeoutMs: 180_000 });
+  const filtered = runFluentBit(fb, config(parser, { wasm: wasmPath, aot }), files, { timeoutMs: 180_000 });
+  const r: Runs = { lines: lines.length, plain, filtered, before: plain.lines("out.jsonl"), after: filtered.lines("out.jsonl"), aot: aot ? filtered.lines("aot.jsonl") : null };
+  runs.set(key, r);
+  return r;
 }
 
 /** Alert times, and statistics (which depend on ingest times), are not compared. Iterative: records nest deeply. */
@@ -112,37 +161,57 @@ function comparable(value: unknown): unknown {
   return value;
 }
 
-function check(name: string, lines: Uint8Array[], parser: string | undefined, t: { diagnostic(s: string): void }): void {
-  const { plain, filtered, before, after } = runBoth(lines, parser);
-  t.diagnostic(`${name}: ${lines.length} lines, Fluent Bit read ${before.length} records without the filter, wrote ${after.length} with it (seed ${SEED})`);
-  assert.ok(before.length > 0, `Fluent Bit read nothing:\n${plain.stderr.slice(-2000)}`);
-  const errors = filtered.stderr.split("\n").filter((l) => /\[error\]|double free|corruption|exception/i.test(l)).map((l) => l.slice(0, 600));
-  if (errors.length > 0) t.diagnostic(`Fluent Bit with the filter logged:\n${errors.slice(0, 5).join("\n")}`);
-  assert.equal(filtered.status, 0, `Fluent Bit with the filter exited with ${filtered.status} (134: aborted, e.g. filter_wasm's double free after an invalid result) and wrote ${after.length} of ${before.length} records:\n${errors.slice(0, 3).join("\n")}`);
-  assert.doesNotMatch(filtered.stderr, /Got exception running wasm code/, "a record trapped in the module");
-  assert.doesNotMatch(filtered.stderr, /invalid JSON format/, "the module returned something Fluent Bit rejected");
-  // The Node host, fed Fluent Bit's own records, says which ones a drop rule removes.
-  const host = new FluentBitHost(readFileSync(wasmPath));
-  const expected: unknown[] = [];
-  for (const line of before) {
-    // Fluent Bit's JSON for the record, as the filter would get it (escaping aside).
-    const outcome = host.call("web.access", 1_700_000_000, line);
-    assert.notEqual(outcome.kind, "lost", `the Node host loses a record Fluent Bit produced: ${line.slice(0, 300)}`);
-    if (outcome.kind === "record") expected.push(outcome.body);
+/** The Node host's answer for Fluent Bit's own records, in order; shared by binaries that read the same records. */
+const expectations = new Map<string, { kind: string; body?: unknown; line: string }[]>();
+function nodeHost(before: string[]) {
+  const key = before.join("\n");
+  let out = expectations.get(key);
+  if (!out) {
+    const host = new FluentBitHost(readFileSync(wasmPath));
+    out = before.map((line) => {
+      const outcome = host.call("web.access", 1_700_000_000, line);
+      return { kind: outcome.kind, body: outcome.kind === "record" ? outcome.body : undefined, line };
+    });
+    expectations.set(key, out);
   }
-  assert.equal(after.length, expected.length, `count in = count out: ${before.length} records in, ${before.length - expected.length} dropped by rules, ${after.length} out`);
-  const differences: string[] = [];
-  after.forEach((line, i) => {
-    const d = firstDifference(comparable(expected[i]), comparable(JSON.parse(line)));
-    if (d && differences.length < 5) differences.push(`record ${i}: ${d}\n  Fluent Bit: ${line.slice(0, 300)}`);
-  });
-  assert.deepEqual(differences, [], "Fluent Bit and the Node host disagree");
+  return out;
 }
 
-test(`${LINES} fuzz lines through tail + json parser + the filter: nothing lost, no wasm errors, same as the Node host`, { skip, timeout: 600_000 }, (t) => {
-  check("json parser", fuzzLines(SEED, true), "json", t);
-});
+for (const mode of Object.keys(MODES) as Mode[]) {
+  fluentBitTest(`${LINES} fuzz lines ${MODES[mode].title} + the filter: nothing lost, no wasm errors, same as the Node host`, { timeout: 600_000 }, (fb, t) => {
+    const { lines, plain, filtered, before, after } = runsFor(fb, mode);
+    t.diagnostic(`${mode}: ${lines} lines, Fluent Bit read ${before.length} records without the filter, wrote ${after.length} with it (seed ${SEED})`);
+    assert.equal(plain.status, 0, `Fluent Bit without the filter exited with ${plain.status ?? plain.signal}: it cannot run this corpus at all\n${errorLines(plain.stderr).slice(0, 5).join("\n")}`);
+    assert.ok(before.length > 0, `Fluent Bit read nothing:\n${plain.stderr.slice(-2000)}`);
+    const errors = errorLines(filtered.stderr).map((l) => l.slice(0, 600));
+    if (errors.length > 0) t.diagnostic(`Fluent Bit with the filter logged:\n${errors.slice(0, 5).join("\n")}`);
+    assert.equal(filtered.status, 0, `Fluent Bit with the filter exited with ${filtered.status ?? filtered.signal} (SIGABRT: e.g. filter_wasm's double free after an invalid result) and wrote ${after.length} of ${before.length} records:\n${errors.slice(0, 3).join("\n")}`);
+    assert.doesNotMatch(filtered.stderr, /Got exception running wasm code/, "a record trapped in the module");
+    assert.doesNotMatch(filtered.stderr, /invalid JSON format/, "the module returned something Fluent Bit rejected");
+    // The Node host, fed Fluent Bit's own records, says which ones a drop rule removes.
+    const expected: unknown[] = [];
+    for (const e of nodeHost(before)) {
+      assert.notEqual(e.kind, "lost", `the Node host loses a record Fluent Bit produced: ${e.line.slice(0, 300)}`);
+      if (e.kind === "record") expected.push(structuredClone(e.body));
+    }
+    assert.equal(after.length, expected.length, `count in = count out: ${before.length} records in, ${before.length - expected.length} dropped by rules, ${after.length} out`);
+    const differences: string[] = [];
+    after.forEach((line, i) => {
+      const d = firstDifference(comparable(expected[i]), comparable(JSON.parse(line)));
+      if (d && differences.length < 5) differences.push(`record ${i}: ${d}\n  Fluent Bit: ${line.slice(0, 300)}`);
+    });
+    assert.deepEqual(differences, [], "Fluent Bit and the Node host disagree");
+  });
 
-test(`${LINES} fuzz lines as raw lines (tail without a parser) through the filter: nothing lost, no wasm errors`, { skip, timeout: 600_000 }, (t) => {
-  check("raw lines", fuzzLines((SEED ^ 0x2545f491) >>> 0, false), undefined, t);
-});
+  fluentBitTest(`AOT: the module compiled by flb-wamrc writes byte for byte what the .wasm writes, ${LINES} fuzz lines ${MODES[mode].title}`, { timeout: 600_000, skip: aotUnavailable() }, (fb, t) => {
+    const { filtered, after, aot } = runsFor(fb, mode);
+    assert.ok(aot, `no .aot run: ${WAMRC_SKIP_REASON}`);
+    assert.equal(filtered.status, 0, `Fluent Bit exited with ${filtered.status ?? filtered.signal}:\n${errorLines(filtered.stderr).slice(0, 3).join("\n")}`);
+    assert.doesNotMatch(filtered.stderr, /Got exception running wasm code|invalid JSON format/);
+    assert.ok(after.length > LINES / 2, `the .wasm wrote only ${after.length} records`);
+    assert.equal(aot.length, after.length, "the .aot wrote as many records as the .wasm");
+    const first = aot.findIndex((line, i) => line !== after[i]);
+    assert.equal(first, -1, first >= 0 ? `record ${first} differs:\n  .wasm: ${after[first].slice(0, 300)}\n  .aot:  ${aot[first].slice(0, 300)}` : "");
+    t.diagnostic(`${aot.length} records identical, ${aot.filter((l) => l.includes('"tripline"')).length} of them tagged`);
+  });
+}
