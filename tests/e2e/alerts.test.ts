@@ -33,7 +33,7 @@ function accessLine(ip: string, second: number, code: number): string {
 let built: Promise<string> | undefined;
 /** The module for RULES, built once for every binary and format. */
 function rulesModule(): Promise<string> {
-  built ??= buildWasm([{ path: "e2e.yml", text: RULES }], { statsIntervalSec: 0 }).then(({ wasm }) => {
+  built ??= Promise.resolve(buildWasm([{ path: "e2e.yml", text: RULES }], { statsIntervalSec: 0 })).then(({ wasm }) => {
     const wasmPath = path.join(mkdtempSync(path.join(tmpdir(), "tripline-wasm-")), "tripline.wasm");
     writeFileSync(wasmPath, wasm);
     return wasmPath;
