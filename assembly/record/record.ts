@@ -102,6 +102,8 @@ export class RecordReader {
       m.alias(Field.ClientIp, Field.Host);
     }
     if (m.has(ShapeKey.Code) && isDash(m, Field.User)) m.set(Field.User, Kind.Absent, 0, 0); // "-": nobody logged in
+    // A parsed JSON record that still carries its time key (the parser left it): that is its event time.
+    if (sink.time == NO_TIME && out.lineKey < 0) sink.time = timeOf(m);
     if (sink.time != NO_TIME) out.time = sink.time;
   }
 
@@ -131,7 +133,7 @@ export class RecordReader {
       if (this.inner.scan(p, len, this.innerMembers, this.innerObject)) {
         out.members.adopt(this.innerMembers, this.owned);
         sink.constant(Field.Format, JSON_FORMAT);
-        sink.time = this.jsonLineTime();
+        sink.time = timeOf(this.innerMembers);
         out.shape = Shape.JsonLine;
       } else {
         out.shape = Shape.Unknown;
@@ -150,24 +152,6 @@ export class RecordReader {
     }
   }
 
-  /** A JSON line's own time: the first of time, timestamp, @timestamp, ts, date that reads as one. */
-  private jsonLineTime(): i64 {
-    const m = this.innerMembers;
-    for (let key = <i32>ShapeKey.Time; key <= <i32>ShapeKey.Date; key++) {
-      const kind = m.kind(key);
-      const start = m.start(key);
-      const n = <i32>(m.end(key) - start);
-      let t = NO_TIME;
-      if (kind == Kind.Number) t = epochTime(start, n);
-      else if (kind == Kind.String && n > 2) {
-        t = isoTime(start + 1, n - 2, 0);
-        if (t == NO_TIME) t = clfTime(start + 1, n - 2, 0);
-      }
-      if (t != NO_TIME) return t;
-    }
-    return NO_TIME;
-  }
-
   private readClient(out: Record): void {
     const m = out.members;
     const start = m.start(ShapeKey.Client);
@@ -183,6 +167,24 @@ export class RecordReader {
       setClient(start + 1, n - 2, this.sink);
     }
   }
+}
+
+/** A JSON record's own time: the first of time, timestamp, @timestamp, ts, date that reads as one. */
+function timeOf(m: Members): i64 {
+  for (let key = <i32>ShapeKey.Time; key <= <i32>ShapeKey.Date; key++) {
+    const kind = m.kind(key);
+    if (kind == Kind.Absent) continue;
+    const start = m.start(key);
+    const n = <i32>(m.end(key) - start);
+    let t = NO_TIME;
+    if (kind == Kind.Number) t = epochTime(start, n);
+    else if (kind == Kind.String && n > 2) {
+      t = isoTime(start + 1, n - 2, 0);
+      if (t == NO_TIME) t = clfTime(start + 1, n - 2, 0);
+    }
+    if (t != NO_TIME) return t;
+  }
+  return NO_TIME;
 }
 
 function isDash(m: Members, key: i32): bool {
