@@ -24,8 +24,11 @@
 //     bytes (so \s includes 0xA0, as JS's does);
 //   - `^` is position 0 and `$` the end of the input (no multiline mode),
 //     wherever they appear: (^|/)etc and a$|b are supported;
-//   - \b \B, lookahead, lookbehind, backreferences and inline flags such as
-//     (?i) are PatternErrors naming the construct.
+//   - \b and \B are JS's (word bytes A-Z a-z 0-9 _, every byte above 0x7F
+//     a non-word byte, the ends of the input non-word); see word.ts;
+//   - a leading (?i) makes the regex case-insensitive (as cased=false);
+//   - lookahead, lookbehind, backreferences and other inline flags are
+//     PatternErrors naming the construct.
 // - cased=false folds ASCII letters only (A-Z <-> a-z). Bytes >= 0x80 are
 //   never folded (that would corrupt UTF-8). In `re`, a negated class is
 //   folded before negation, as JS's /i does: uncased [^a] matches neither a
@@ -82,6 +85,7 @@ import { minimize } from "./minimize.js";
 import { Nfa, NfaTooLarge, type Frag } from "./nfa.js";
 import { product, type Component } from "./product.js";
 import { regexFragment } from "./regex.js";
+import { wordTransform } from "./word.js";
 import { normalizeSigma, sigmaFragment, sigmaTrie, type SigmaItem, type SigmaOp } from "./sigma.js";
 import { PatternError, type Dfa, type PatternSpec } from "./types.js";
 
@@ -112,14 +116,19 @@ function rooted(limit: number): { nfa: Nfa; root: number } {
 
 /** The unit of one pattern; its final node is labelled `label` (its group). */
 function patternUnit(p: PatternSpec, label: number): Unit {
-  const { nfa, root } = rooted(MAX_NFA_NODES);
+  let { nfa, root } = rooted(MAX_NFA_NODES);
   try {
     const frag: Frag =
       p.op === "re" ? regexFragment(nfa, p.id, p.value, p.cased) : sigmaFragment(nfa, p.op, p.value, p.cased);
-    nfa.epsilon(root, frag.in);
     const fin = nfa.node();
     nfa.epsilon(frag.out, fin);
     nfa.finalOf[fin] = label;
+    if (nfa.hasWordEdges) {
+      // \b and \B: the pattern is rewritten under a root of its own (word.ts).
+      ({ nfa, root } = wordTransform(nfa, frag.in, MAX_NFA_NODES));
+    } else {
+      nfa.epsilon(root, frag.in);
+    }
   } catch (err) {
     if (!(err instanceof NfaTooLarge)) throw err;
     throw new PatternError(
