@@ -285,9 +285,33 @@ function finish(raw: SubsetDfa, minimal: boolean): Dfa {
   };
 }
 
-/** Compiles the patterns of one field into one labelled DFA. */
+/** Compiles the patterns of one field into one labelled DFA (PatternError when one is not enough). */
 export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number }): Dfa {
+  return buildDfas(patterns, { maxStates: options?.maxStates, maxAutomata: 1 })[0];
+}
+
+/** Automata one field may get before its patterns are refused: each one is a pass over the value. */
+export const DEFAULT_MAX_AUTOMATA = 16;
+
+/**
+ * Compiles the patterns of one field into as few labelled DFAs as fit the
+ * state budget each. Together they report exactly what one DFA of all the
+ * patterns would: every pattern lives in exactly one of them.
+ *
+ * Splitting: every pattern (and the trie of plain Sigma values) is first
+ * determinized and minimized on its own (a component). If the product of all
+ * components fits the budget, that is the one automaton. Otherwise the list
+ * of components (in pattern order, the trie first) is cut in two halves of
+ * about equal size, recursively, until each part's product fits; then
+ * neighbouring parts are merged while their product still fits. Everything
+ * follows pattern order, so builds repeat. A trie over the budget on its own
+ * is cut in halves (in pattern order) until each half fits. A single pattern over the
+ * budget is a PatternError naming it; more than `maxAutomata` groups is a
+ * PatternError for the whole set (-1).
+ */
+export function buildDfas(patterns: PatternSpec[], options?: { maxStates?: number; maxAutomata?: number }): Dfa[] {
   const maxStates = options?.maxStates ?? DEFAULT_MAX_STATES;
+  const maxAutomata = options?.maxAutomata ?? DEFAULT_MAX_AUTOMATA;
   // Identical specs (many rules test the same value) share one component.
   const groupOf = new Map<string, number>();
   const groups: { spec: PatternSpec; ids: number[] }[] = [];
@@ -313,7 +337,8 @@ export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number
   // determinize into an Aho-Corasick automaton with no redundant states.
   // Every other pattern is a unit of its own, so that the redundant NFA
   // positions of one never multiply with the states of the others.
-  const shared: { op: SigmaOp; items: SigmaItem[]; cased: boolean; label: number }[] = [];
+  type TrieEntry = { op: SigmaOp; items: SigmaItem[]; cased: boolean; label: number };
+  const shared: TrieEntry[] = [];
   const units: { unit: Unit; culprit: number }[] = [];
   groups.forEach((g, i) => {
     if (g.spec.op !== "re") {
@@ -325,36 +350,95 @@ export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number
     }
     units.push({ unit: patternUnit(g.spec, i), culprit: g.spec.id });
   });
-  if (shared.length > 0) units.unshift({ unit: trieUnit(shared), culprit: -1 });
+  const trie = shared.length > 0 ? trieUnit(shared) : undefined;
   const groupIds = groups.map((g) => g.ids);
+  // Byte classes of the whole field: they separate every edge set of every
+  // unit, so also those of any part of the trie.
   const sets = new Map<string, ByteSet>();
+  if (trie) collectEdgeSets(trie.nfa, trie.live, sets);
   for (const { unit } of units) collectEdgeSets(unit.nfa, unit.live, sets);
   const classes: ByteClasses = computeByteClasses(sets.values());
-  const components = units.map(({ unit, culprit }) => {
+  const component = (unit: Unit): Component => toComponent(determinize(unit.nfa, unit.root, unit.live, classes, maxStates), groupIds);
+
+  const components: Component[] = [];
+  // The trie, cut in halves while a part exceeds the budget.
+  const trieParts = (entries: TrieEntry[], unit: Unit | undefined): void => {
     try {
-      return toComponent(determinize(unit.nfa, unit.root, unit.live, classes, maxStates), groupIds);
+      components.push(component(unit ?? trieUnit(entries)));
     } catch (err) {
       if (!(err instanceof StateBudgetExceeded)) throw err;
-      throw new PatternError(
-        culprit,
-        culprit >= 0
-          ? `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`
-          : `the literal patterns of this field together need more than ${maxStates} automaton states (the state budget)`,
-      );
+      if (entries.length === 1) {
+        throw new PatternError(
+          groups[entries[0].label].spec.id,
+          `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`,
+        );
+      }
+      const half = entries.length >> 1;
+      trieParts(entries.slice(0, half), undefined);
+      trieParts(entries.slice(half), undefined);
     }
-  });
-  let raw: SubsetDfa;
-  try {
-    raw = components.length === 1 ? { ...components[0], ...classes } : product(components, classes, maxStates);
-  } catch (err) {
-    if (!(err instanceof StateBudgetExceeded)) throw err;
-    throw new PatternError(
-      -1,
-      `the ${patterns.length} patterns of this field together need more than ${maxStates} automaton states (the state budget); ` +
-        `split them over fewer rules or simplify wildcards and regexes`,
-    );
+  };
+  if (trie) trieParts(shared, trie);
+  for (const { unit, culprit } of units) {
+    try {
+      components.push(component(unit));
+    } catch (err) {
+      if (!(err instanceof StateBudgetExceeded)) throw err;
+      throw new PatternError(culprit, `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`);
+    }
   }
-  return finish(raw, idsDistinct);
+
+  const productOf = (list: Component[]): SubsetDfa | undefined => {
+    if (list.length === 1) return { ...list[0], ...classes };
+    try {
+      return product(list, classes, maxStates);
+    } catch (err) {
+      if (!(err instanceof StateBudgetExceeded)) throw err;
+      return undefined;
+    }
+  };
+  const tooMany = (): PatternError =>
+    new PatternError(
+      -1,
+      maxAutomata === 1
+        ? `the ${patterns.length} patterns of this field together need more than ${maxStates} automaton states (the state budget); ` +
+            `split them over fewer rules or simplify wildcards and regexes`
+        : `the ${patterns.length} patterns of this field need more than ${maxAutomata} automata of ${maxStates} states ` +
+            `(the state budget; each automaton is one more pass over the value): simplify wildcards and regexes or test fewer values`,
+    );
+
+  const all = productOf(components);
+  if (all) return [finish(all, idsDistinct)];
+  if (maxAutomata <= 1) throw tooMany();
+  // Halving: a list whose product exceeds the budget is cut in two halves of
+  // about equal total component size (in pattern order), recursively; each
+  // failed product stops at the budget, so this costs O(automata x log n)
+  // products. Then neighbouring groups are merged while their product fits.
+  const bins: { members: number[]; raw: SubsetDfa }[] = [];
+  const place = (members: number[]): void => {
+    const raw = productOf(members.map((i) => components[i]));
+    if (raw) {
+      bins.push({ members, raw });
+      if (bins.length > maxAutomata * 4) throw tooMany();
+      return;
+    }
+    const total = members.reduce((n, i) => n + components[i].stateCount, 0);
+    let acc = 0;
+    let cut = 0;
+    while (cut < members.length - 1 && acc + components[members[cut]].stateCount <= total / 2) acc += components[members[cut++]].stateCount;
+    if (cut === 0) cut = 1;
+    place(members.slice(0, cut));
+    place(members.slice(cut));
+  };
+  place(components.map((_, i) => i));
+  for (let k = 0; k + 1 < bins.length; ) {
+    const members = [...bins[k].members, ...bins[k + 1].members];
+    const raw = productOf(members.map((i) => components[i]));
+    if (raw) bins.splice(k, 2, { members, raw });
+    else k++;
+  }
+  if (bins.length > maxAutomata) throw tooMany();
+  return bins.map((bin) => finish(bin.raw, idsDistinct));
 }
 
 /** Exactly what the WebAssembly runtime does. */

@@ -68,8 +68,9 @@
 //   booleans without a numeric modifier compare as the text written (404 ->
 //   "404"). gt/gte/lt/lte need a YAML number. exists needs true/false. cidr
 //   needs an IPv4/IPv6 CIDR; a bare address means /32 or /128 and the value
-//   always carries the prefix. Regexes must compile as JS RegExp. Values are
-//   at most 4096 characters.
+//   always carries the prefix. Regexes must compile as JS RegExp (plus
+//   \b, \B and a leading (?i), see match/automaton.ts). Values are at most
+//   32768 characters (limits.ts).
 //
 // condition
 // - A string, or a list of strings (any of them). Operators and, or, not,
