@@ -290,6 +290,14 @@ export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number
   return buildDfas(patterns, { maxStates: options?.maxStates, maxAutomata: 1 })[0];
 }
 
+/**
+ * Groups are filled up to maxStates / SOFT_SHARE states: patterns that must
+ * remember something multiply the states of everything in their automaton,
+ * so several moderate automata hold far fewer states (memory, cache misses)
+ * than one at the hard budget, for one more pass over the value each.
+ */
+export const SOFT_SHARE = 4;
+
 /** Automata one field may get before its patterns are refused: each one is a pass over the value. */
 export const DEFAULT_MAX_AUTOMATA = 16;
 
@@ -299,18 +307,21 @@ export const DEFAULT_MAX_AUTOMATA = 16;
  * patterns would: every pattern lives in exactly one of them.
  *
  * Splitting: every pattern (and the trie of plain Sigma values) is first
- * determinized and minimized on its own (a component). If the product of all
- * components fits the budget, that is the one automaton. Otherwise the list
- * of components (in pattern order, the trie first) is cut in two halves of
- * about equal size, recursively, until each part's product fits; then
- * neighbouring parts are merged while their product still fits. Everything
- * follows pattern order, so builds repeat. A trie over the budget on its own
- * is cut in halves (in pattern order) until each half fits. A single pattern over the
- * budget is a PatternError naming it; more than `maxAutomata` groups is a
+ * determinized and minimized on its own (a component). Components are then
+ * grouped next-fit in pattern order (the trie first): a component joins the
+ * current group while the group's product stays within the soft budget
+ * (maxStates / SOFT_SHARE unless given), else starts the next group; then
+ * neighbouring groups are merged while their product stays within it; if
+ * more than `maxAutomata` groups remain, the smallest neighbours are merged
+ * within the hard budget. Everything follows pattern order, so builds
+ * repeat. A trie over the budget on its own is cut in halves (in pattern
+ * order) until each half fits. A single pattern over the budget is a
+ * PatternError naming it; more than `maxAutomata` groups is a
  * PatternError for the whole set (-1).
  */
-export function buildDfas(patterns: PatternSpec[], options?: { maxStates?: number; maxAutomata?: number }): Dfa[] {
+export function buildDfas(patterns: PatternSpec[], options?: { maxStates?: number; maxAutomata?: number; softStates?: number }): Dfa[] {
   const maxStates = options?.maxStates ?? DEFAULT_MAX_STATES;
+  const softStates = options?.softStates ?? Math.ceil(maxStates / SOFT_SHARE);
   const maxAutomata = options?.maxAutomata ?? DEFAULT_MAX_AUTOMATA;
   // Identical specs (many rules test the same value) share one component.
   const groupOf = new Map<string, number>();
@@ -388,10 +399,10 @@ export function buildDfas(patterns: PatternSpec[], options?: { maxStates?: numbe
     }
   }
 
-  const productOf = (list: Component[]): SubsetDfa | undefined => {
+  const productOf = (list: Component[], limit = maxStates): SubsetDfa | undefined => {
     if (list.length === 1) return { ...list[0], ...classes };
     try {
-      return product(list, classes, maxStates);
+      return product(list, classes, limit);
     } catch (err) {
       if (!(err instanceof StateBudgetExceeded)) throw err;
       return undefined;
@@ -407,38 +418,57 @@ export function buildDfas(patterns: PatternSpec[], options?: { maxStates?: numbe
             `(the state budget; each automaton is one more pass over the value): simplify wildcards and regexes or test fewer values`,
     );
 
-  const all = productOf(components);
-  if (all) return [finish(all, idsDistinct)];
-  if (maxAutomata <= 1) throw tooMany();
-  // Halving: a list whose product exceeds the budget is cut in two halves of
-  // about equal total component size (in pattern order), recursively; each
-  // failed product stops at the budget, so this costs O(automata x log n)
-  // products. Then neighbouring groups are merged while their product fits.
-  const bins: { members: number[]; raw: SubsetDfa }[] = [];
-  const place = (members: number[]): void => {
-    const raw = productOf(members.map((i) => components[i]));
-    if (raw) {
-      bins.push({ members, raw });
-      if (bins.length > maxAutomata * 4) throw tooMany();
-      return;
+  // Next-fit in pattern order (the trie first): a component joins the
+  // current group while the group's product stays within the soft budget,
+  // else it starts a new group. The product of the group so far is kept as
+  // one component, so each step costs one product of at most the soft
+  // budget (a failed one stops there). Then neighbouring groups are merged
+  // while their product stays within it, and, if there are more groups than
+  // `maxAutomata`, the smallest neighbours are merged within the hard budget.
+  const soft = Math.min(maxStates, softStates);
+  const bins: SubsetDfa[] = [];
+  let cur: SubsetDfa | undefined;
+  for (const c of components) {
+    if (cur === undefined) {
+      cur = productOf([c], maxStates)!;
+      continue;
     }
-    const total = members.reduce((n, i) => n + components[i].stateCount, 0);
-    let acc = 0;
-    let cut = 0;
-    while (cut < members.length - 1 && acc + components[members[cut]].stateCount <= total / 2) acc += components[members[cut++]].stateCount;
-    if (cut === 0) cut = 1;
-    place(members.slice(0, cut));
-    place(members.slice(cut));
-  };
-  place(components.map((_, i) => i));
-  for (let k = 0; k + 1 < bins.length; ) {
-    const members = [...bins[k].members, ...bins[k + 1].members];
-    const raw = productOf(members.map((i) => components[i]));
-    if (raw) bins.splice(k, 2, { members, raw });
-    else k++;
+    const merged = productOf([asComponent(cur), c], soft);
+    if (merged) cur = merged;
+    else {
+      bins.push(cur);
+      cur = productOf([c], maxStates)!;
+    }
   }
+  if (cur) bins.push(cur);
+  const mergeNeighbours = (limit: number, smallestFirst: boolean): void => {
+    for (;;) {
+      let best = -1;
+      let bestRaw: SubsetDfa | undefined;
+      const order = bins.map((_, k) => k).slice(0, -1);
+      if (smallestFirst) order.sort((a, b) => bins[a].stateCount + bins[a + 1].stateCount - (bins[b].stateCount + bins[b + 1].stateCount) || a - b);
+      for (const k of order) {
+        const raw = productOf([asComponent(bins[k]), asComponent(bins[k + 1])], limit);
+        if (raw) {
+          best = k;
+          bestRaw = raw;
+          break;
+        }
+      }
+      if (best < 0 || !bestRaw) return;
+      bins.splice(best, 2, bestRaw);
+      if (smallestFirst && bins.length <= maxAutomata) return;
+    }
+  };
+  mergeNeighbours(soft, false);
+  if (bins.length > maxAutomata) mergeNeighbours(maxStates, true);
   if (bins.length > maxAutomata) throw tooMany();
-  return bins.map((bin) => finish(bin.raw, idsDistinct));
+  return bins.map((raw) => finish(raw, idsDistinct));
+}
+
+/** A product (or any DFA over the field's classes) as a component of a further product. */
+function asComponent(raw: SubsetDfa): Component {
+  return { stateCount: raw.stateCount, start: raw.start, next: raw.next, emitAnywhere: raw.emitAnywhere, emitAtEnd: raw.emitAtEnd, idle: -1 };
 }
 
 /** Exactly what the WebAssembly runtime does. */
