@@ -312,6 +312,158 @@ export function* generateBenign(options: BenignOptions = {}): Generator<string> 
   for (const e of events) yield e.line;
 }
 
+// --- benign search and API URLs ------------------------------------------
+//
+// generateBenignUrls(count, seed): request targets (path and query, encoded as
+// browsers and HTTP clients send them) of the kind that trips naive attack
+// rules: site searches with quotes and apostrophes (O'Brien, "exact phrase",
+// rock & roll), SQL words in prose (select a plan, union station, drop off,
+// order by price, sleep apnea), code snippets in developer-site searches
+// (C++ templates, JS arrow functions, shell commands), JSON and GraphQL in
+// the query, OData/JQL/Lucene filters with comparisons (price gt 20 and
+// category eq 'Books', status != Done ORDER BY created DESC), JSON:API and
+// Strapi-style bracket parameters, base64 and JWT tokens, UTM and click ids,
+// emails, URLs inside parameters, HTML-escaped text, dates and ranges,
+// paths with apostrophes, parentheses and dots. Used by
+// bench/detection/benign-urls.ts and tests/rule-pack.test.ts.
+
+const WORDS = [
+  "shoes", "jacket", "laptop", "coffee", "table", "garden", "chair", "phone", "case", "charger", "book", "novel", "guitar",
+  "camera", "lens", "bike", "helmet", "tent", "sofa", "lamp", "desk", "monitor", "keyboard", "mouse", "headphones", "watch",
+  "ring", "necklace", "shirt", "dress", "boots", "socks", "blanket", "pillow", "mattress", "kettle", "blender", "knife",
+  "recipe", "pasta", "pizza", "salad", "soup", "bread", "cake", "cookies", "tea", "wine", "beer", "cheese", "chocolate",
+  "hotel", "flight", "train", "ticket", "museum", "concert", "festival", "beach", "mountain", "lake", "river", "city",
+];
+const ADJECTIVES = ["red", "blue", "black", "white", "green", "small", "large", "cheap", "best", "new", "used", "vintage", "organic", "wireless", "waterproof", "lightweight", "kids", "mens", "womens", "2026"];
+const PROSE = [
+  "select a plan", "select your size", "union station", "union square cafe", "trade union membership", "drop off locations",
+  "drop shipping", "order by phone", "order by price", "sort by date", "delete my account", "update payment method",
+  "insert coin", "join us", "where to buy", "from where to start", "group by size", "having trouble logging in",
+  "case study", "sleep apnea", "sleep mask", "benchmark results", "table lamp", "create account", "alter ego",
+  "exec summary template", "execute order 66", "1 or 2 seats", "5 or more", "between 10 and 20 dollars", "like new",
+  "is it safe", "null and void", "true or false quiz", "select all that apply", "union jack flag", "information schema design",
+  "and then there were none", "or else", "not found", "declare independence", "truncate text css", "replace battery",
+  "waitfor it", "top 10 or 20", "cast iron pan", "char broil grill", "convert pdf to word", "concat strings",
+  "load file", "outfile", "having fun", "limit 5 per customer", "offset smoke", "exists or not", "any or all",
+  "rock & roll", "tom & jerry", "salt & pepper", "r&b", "at&t", "p&g", "q&a", "b&b near me", "h&m",
+  "50% off", "$10 gift", "#1 seller", "c++", "c#", ".net", "node.js", "a/b testing", "w/o sugar", "24/7 support",
+  "3:30 pm", "what's new?", "how-to", "don't panic", "isn't it", "it's", "women's shoes", "men's watches",
+  "children's books", "macy's", "mcdonald's", "o'brien", "o'reilly books", "d'angelo", "l'oreal", "rock 'n' roll",
+  "'best' pizza", "\"exact phrase\"", "\"union station\" parking", "\"select\" meaning", "'hello world'",
+  "caf\u00e9", "na\u00efve", "\u65e5\u672c", "\u00fcber", "cr\u00e8me br\u00fbl\u00e9e", "se\u00f1or", "stra\u00dfe", "\u041c\u043e\u0441\u043a\u0432\u0430",
+  "price < 10", "rating >= 4", "size 10-12", "2+2=4", "1/2 cup", "5 x 7 frame", "16:9", "100% cotton", "x-large",
+  "email me", "sign in", "forgot password", "reset password", "my orders", "track order #12345", "return policy",
+  "is 5 > 3", "a or b", "this and that", "yes or no", "or 2 more", "1 and 2", "one or two", "either or",
+  "sleep 8 hours", "sleep (deep) tips", "drop table tennis", "tennis table drop", "script writing", "javascript course",
+  "alert sound", "confirm booking", "prompt engineering", "eval form", "onload meaning", "on sale", "online courses",
+  "onion rings", "one piece", "only fans", "onboarding", "order confirmation", "or-tools", "and/or", "and/or gate",
+  "the 'best' or 'worst'", "passwd command", "hosts file windows", "shadow box frame", "etc", "bin collection day",
+  "proc sql", "win ini file", "boot camp", "cmd prompt", "root beer", "admin assistant jobs", "env variables",
+  "img tag", "svg icons", "iframe embed", "body lotion", "style guide", "link building", "base camp", "object lesson",
+  "embed code", "form builder", "input lag", "video editor", "audio interface", "details matter", "marquee letters",
+  "expression pedal", "import tax", "url shortener", "data science", "vbscript tutorial", "fromcharcode",
+];
+const CODE = [
+  "std::vector<int>", "List<String>", "Map<String, Integer>", "a < b && b > c", "x => x * 2", "array.map(x => x * 2)",
+  "console.log(x)", "print('hello')", "print(\"hello world\")", "df.groupby('a').sum()", "git commit -m \"fix\"",
+  "for (let i = 0; i < n; i++)", "if (a == b)", "x != null", "a || b", "obj?.prop", "foo::bar", "int main(void)",
+  "#include <stdio.h>", "SELECT vs WHERE", "sql group by example", "mysql order by two columns", "postgres jsonb operators",
+  "left join vs inner join", "select count distinct", "union vs union all", "python sleep function", "settimeout vs setinterval",
+  "javascript eval alternative", "ls -la", "chmod 755", "grep -r pattern .", "curl -X POST", "docker run -it", "kubectl get pods -n kube-system",
+  "npm install --save-dev", "pip install requests==2.31", "$HOME/.bashrc", "~/.config", "C:\\Users", "1e-9", "0x1F", "0b1010",
+  "regex [a-z]+", "\\d{3}", "a{2,3}", "[1,2,3]", "{\"a\": 1}", "f(x) = x^2", "(a+b)^2", "sum(x_i)", "n!", "2^10",
+  "@Override", "@media (max-width: 600px)", "rgba(0,0,0,.5)", "calc(100% - 10px)", "margin: 0 auto", "var(--main-color)",
+  "useEffect(() => {}, [])", "async/await", "Promise.all()", "JSON.parse()", "Object.keys(obj)", "str.split(',')",
+  "list comprehension [x for x in y]", "lambda x: x + 1", "dict.get('key', None)", "try/except", "/usr/bin/env python3",
+];
+const FIRST = ["john", "mary", "anna", "peter", "li", "sara", "tom", "eve", "omar", "yuki", "ines", "jan"];
+const LAST = ["smith", "o'brien", "o'neill", "müller", "garcia", "dupont", "nguyen", "kowalski", "d'souza", "van der berg"];
+const DOMAINS = ["example.com", "mail.example.org", "example.net", "corp.example.co.uk"];
+
+function b64(rnd: () => number, n: number, url = false): string {
+  const a = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  let s = "";
+  for (let i = 0; i < n; i++) s += a[Math.floor(rnd() * 64)];
+  return s;
+}
+
+/** Query encoding as browsers do for form submissions: space -> +, the rest percent-encoded. */
+function formEncode(s: string): string {
+  return encodeURIComponent(s).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => c);
+}
+
+export function* generateBenignUrls(count = 20000, seed = 15001): Generator<string> {
+  const rnd = mulberry32(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const term = (): string => {
+    const r = rnd();
+    if (r < 0.3) return pick(PROSE);
+    if (r < 0.45) return pick(CODE);
+    if (r < 0.7) return `${pick(ADJECTIVES)} ${pick(WORDS)}`;
+    if (r < 0.85) return `${pick(PROSE)} ${pick(WORDS)}`;
+    return `${pick(WORDS)} ${pick(PROSE)}`;
+  };
+  const email = () => `${pick(FIRST)}.${pick(LAST).replace(/ /g, "")}@${pick(DOMAINS)}`;
+  const iso = () => `2026-${String(int(1, 12)).padStart(2, "0")}-${String(int(1, 28)).padStart(2, "0")}T${String(int(0, 23)).padStart(2, "0")}:${String(int(0, 59)).padStart(2, "0")}:00${pick(["Z", "+01:00", "-05:00", ".000Z"])}`;
+  const utm = () =>
+    `utm_source=${pick(["newsletter", "google", "facebook", "twitter", "partner_site"])}&utm_medium=${pick(["email", "cpc", "social", "referral"])}` +
+    `&utm_campaign=${pick(["black_friday_2026", "spring-sale", "launch%20week", "retarget_q4"])}` +
+    (rnd() < 0.5 ? `&gclid=${b64(rnd, 40, true)}` : `&fbclid=IwAR${b64(rnd, 56, true)}`);
+  const jwt = () => `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.${b64(rnd, 60, true)}.${b64(rnd, 43, true)}`;
+  const templates: (() => string)[] = [
+    () => `/search?q=${formEncode(term())}${rnd() < 0.3 ? `&page=${int(2, 9)}` : ""}`,
+    () => `/search?q=${formEncode(term())}&sort=${pick(["relevance", "-date", "price_asc", "price desc", "rating"])}`,
+    () => `/?s=${formEncode(term())}`,
+    () => `/search/${encodeURIComponent(term())}`,
+    () => `/products?category=${pick(WORDS)}&price_min=${int(1, 50)}&price_max=${int(60, 900)}&sort=${pick(["-price", "price", "-created_at", "popularity"])}`,
+    () => `/api/v1/products?filter=${encodeURIComponent(pick(["price>10", "price>=10&&price<=100", "rating>4", "stock<5", "price:10..100", "tags:sale,new"]))}&limit=${int(10, 100)}`,
+    () => `/api/v2/items?fields=id,name,price&sort=-date&per_page=${int(10, 100)}&cursor=${b64(rnd, 24, true)}`,
+    () => `/odata/Products?$filter=${encodeURIComponent(pick(["Price gt 20 and Category eq 'Books'", "Name eq 'O''Brien'", "startswith(Name,'Sea') and Price lt 100", "Rating ge 4 or Featured eq true", "year(Released) eq 2024"]))}&$orderby=${encodeURIComponent(pick(["Name desc", "Price asc", "Released desc,Name"]))}&$top=${int(5, 50)}&$select=Name,Price`,
+    () => `/issues/?jql=${encodeURIComponent(pick(["project = ABC AND status != Done ORDER BY created DESC", "assignee = currentUser() AND resolution = Unresolved", "labels in (frontend, ux) AND priority >= High", "text ~ \"login error\" OR summary ~ 'timeout'", "created >= -7d AND type = Bug"]))}`,
+    () => `/logs?query=${encodeURIComponent(pick(["status:500 AND path:/api/*", "title:\"foo bar\" AND year:[2010 TO 2020]", "level:error OR level:warn", "NOT user:bot* AND duration>1000", "host:web-1 -status:200"]))}`,
+    () => `/graphql?query=${encodeURIComponent(pick(["{user(id:\"1\"){name,email}}", "query Product($id: ID!) { product(id: $id) { name price } }", "{search(term:\"o'neill\"){id title}}"]))}&variables=${encodeURIComponent(JSON.stringify({ id: int(1, 999), first: 10 }))}`,
+    () => `/api/search?where=${encodeURIComponent(JSON.stringify(pick([{ price: { $gt: int(1, 99) } }, { status: "active", tags: { $in: ["a", "b"] } }, { name: { $regex: "^ca", $options: "i" } }])))}`,
+    () => `/api/articles?filters[${pick(["title", "slug", "author"])}][$${pick(["eq", "containsi", "startsWith", "ne", "lt"])}]=${formEncode(pick(WORDS))}&populate=*&pagination[page]=${int(1, 5)}`,
+    () => `/api/articles?fields[articles]=title,body&include=author,comments&page[number]=${int(1, 9)}&page[size]=${int(10, 50)}`,
+    () => `/api/orders?ids[]=${int(1, 999)}&ids[]=${int(1, 999)}&status=${pick(["open", "shipped", "cancelled"])}`,
+    () => `/api/events?from=${encodeURIComponent(iso())}&to=${encodeURIComponent(iso())}&tz=${encodeURIComponent(pick(["Europe/Paris", "America/New_York", "UTC"]))}`,
+    () => `/reports?range=2026-${String(int(1, 9)).padStart(2, "0")}-01..2026-${String(int(10, 12)).padStart(2, "0")}-28&group=${pick(["day", "week", "month"])}`,
+    () => `/landing/${pick(["winter", "sale", "new-arrivals"])}?${utm()}`,
+    () => `/?${utm()}&mc_eid=${b64(rnd, 10, true)}&_ga=2.${int(10000000, 99999999)}.${int(100000000, 999999999)}.${int(1600000000, 1800000000)}`,
+    () => `/auth/callback?code=${b64(rnd, 40, true)}&state=${b64(rnd, 32, true)}&scope=${encodeURIComponent("openid email profile")}`,
+    () => `/verify?token=${jwt()}`,
+    () => `/saml/acs?SAMLResponse=${encodeURIComponent(b64(rnd, int(200, 600)) + "==")}&RelayState=${encodeURIComponent("/dashboard?tab=" + pick(WORDS))}`,
+    () => `/download?sig=${encodeURIComponent(b64(rnd, 43) + "=")}&expires=${int(1700000000, 1800000000)}&file=${encodeURIComponent(pick(["report final (v2).pdf", "Q3 results.xlsx", "photo 1.jpg", "readme.txt", "data-2026.csv"]))}`,
+    () => `/newsletter/subscribe?email=${encodeURIComponent(email())}&list=${pick(["weekly", "offers"])}`,
+    () => `/account/profile?name=${formEncode(`${pick(FIRST)} ${pick(LAST)}`)}&email=${encodeURIComponent(email())}`,
+    () => `/login?redirect=${encodeURIComponent(pick(["/account/orders", "/checkout?step=2", "https://shop.example.com/cart?coupon=SAVE10&x=1", "/search?q=" + formEncode(term())]))}`,
+    () => `/out?url=${encodeURIComponent(`https://${pick(DOMAINS)}/${pick(WORDS)}?ref=abc&id=${int(1, 999)}`)}`,
+    () => `/jsonp/products?callback=jQuery${int(100000000000, 999999999999)}_${int(1600000000000, 1800000000000)}&_=${int(1600000000000, 1800000000000)}`,
+    () => `/comments?text=${formEncode(pick(["Tom &amp; Jerry", "caf&eacute;", "it&#39;s great", "&lt;b&gt;bold&lt;/b&gt;", "&quot;quoted&quot;", "5 &gt; 3", "a &lt; b"]))}`,
+    () => `/reviews/new?title=${formEncode(pick(["Great product!", "Not bad :)", "5/5 would buy again", "Don't buy this", "Works w/ iPhone 15", "It's okay... I guess", "Best $20 I've spent", "10/10 (really)"]))}&stars=${int(1, 5)}`,
+    () => `/wiki/${pick(["Union_Station", "Drop_(liquid)", "Select_(SQL)", "O'Brien", "C%2B%2B", "Rock_%26_roll", "Special:Search", "Help:Contents", "Sleep_(disambiguation)", "Alert_(TV_series)", "Onload_(band)", "Passwd", "Shadow_(2024_film)"])}`,
+    () => `/tags/${pick(["c%23", "c%2B%2B", "node.js", ".net", "f%23", "objective-c", "asp.net-core"])}?page=${int(1, 30)}`,
+    () => `/user/${pick(["o'brien", "d'angelo", "jean-luc", "mary.anne", "bob_smith", "l'oreal"])}/posts`,
+    () => `/blog/2026/${String(int(1, 12)).padStart(2, "0")}/${pick(["why-we-chose-postgres", "select-the-right-plan", "union-station-renovation", "drop-shipping-101", "sleep-better-tonight", "the-or-and-and-of-logic", "javascript-alert-fatigue", "etc-and-other-abbreviations"])}`,
+    () => `/docs/v2/${pick(["api/select-statement", "guides/order-by", "reference/union", "sql/having-clause", "js/settimeout", "js/eval", "security/xss-prevention", "linux/etc-passwd-format"])}`,
+    () => `/static/js/app.${b64(rnd, 8, true)}.js?v=${int(1, 9)}.${int(0, 20)}.${int(0, 99)}`,
+    () => `/wp-content/themes/${pick(["astra", "twentytwentyfour"])}/style.css?ver=6.${int(0, 7)}.${int(0, 3)}`,
+    () => `/wp-json/wp/v2/posts?per_page=${int(1, 20)}&_embed&search=${formEncode(term())}`,
+    () => `/?add-to-cart=${int(100, 9999)}&quantity=${int(1, 4)}`,
+    () => `/products/${pick(WORDS)}-${int(100, 9999)}?variant=${int(1000000, 9999999)}&color=${encodeURIComponent(pick(["#ff0000", "navy blue", "black/white", "red & gold"]))}`,
+    () => `/maps?ll=${(rnd() * 180 - 90).toFixed(5)},${(rnd() * 360 - 180).toFixed(5)}&z=${int(3, 18)}&bbox=${encodeURIComponent("-0.5,51.2,0.3,51.7")}`,
+    () => `/calc?expr=${encodeURIComponent(pick(["2+2=4", "(3*4)-1", "10/2", "x^2+y^2", "5!", "1e10", "sqrt(16)"]))}`,
+    () => `/share?text=${formEncode(pick(PROSE) + " " + pick(["https://example.com/a?b=c", "#deal", "@friend", ":)", "!!!"]))}&via=${pick(["web", "ios"])}`,
+    () => `/api/v1/users/${int(1, 99999)}?include=roles,groups&expand=${pick(["manager", "team.members"])}`,
+    () => `/export?format=${pick(["csv", "json", "xlsx"])}&columns=${encodeURIComponent("id,name,e-mail,created at")}&sep=${encodeURIComponent(pick([",", ";", "\t", "|"]))}`,
+    () => `/translate?sl=auto&tl=${pick(["fr", "de", "ja"])}&text=${formEncode(pick(PROSE))}`,
+    () => `/track?event=${pick(["click", "view", "scroll"])}&data=${encodeURIComponent(JSON.stringify({ el: pick(["#buy-now", ".nav > a", "button[type=submit]"]), t: int(1000, 9999) }))}`,
+    () => `/img/${pick(WORDS)}.jpg?w=${int(100, 2000)}&h=${int(100, 2000)}&fit=crop&auto=format,compress&q=${int(40, 90)}`,
+  ];
+  for (let i = 0; i < count; i++) yield pick(templates)();
+}
+
 function main(argv: string[]): void {
   const out = argv[0];
   if (!out || out.startsWith("-")) {

@@ -14,7 +14,7 @@ import type { SourceFile } from "../src/compiler/rules/load.js";
 import { buildModule } from "../src/compiler/module.js";
 import { FluentBitHost } from "../src/host/host.js";
 import { emptyResult, records, replayText } from "../src/logs/replay.js";
-import { generateBenign } from "../scripts/generate-benign.js";
+import { generateBenign, generateBenignUrls } from "../scripts/generate-benign.js";
 
 const SUITES = path.join(DEFAULT_RULES, "tests");
 const EXAMPLES = path.join(PACKAGE_ROOT, "examples", "logs");
@@ -192,5 +192,61 @@ test("a day of benign traffic (scripts/generate-benign.ts) raises at most one al
     assert.deepEqual(result.matches, {}, "records tagged on benign traffic");
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// --- benign search and API URLs ------------------------------------------------
+
+/** The web attack families: what a benign URL must never be tagged with. */
+const ATTACK_RULES = /^tripline-(web-(sqli|xss|path-traversal|lfi-user-agent)|scan-sensitive-file)$/;
+
+test("20,000 benign search and API URLs (quotes, SQL words in prose, code, filters, tokens) get no attack tag", () => {
+  const host = hostForPaths([]);
+  const tagged: string[] = [];
+  let n = 0;
+  for (const target of generateBenignUrls(20000, 15001)) {
+    n++;
+    const line = `192.0.2.80 - - [19/Nov/2026:10:00:00 +0000] "GET ${target} HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:131.0) Gecko/20100101 Firefox/131.0"`;
+    const out = host.call("logs", 1_763_546_400, JSON.stringify({ log: line }));
+    assert.equal(out.kind, "record");
+    const rules = ((out.kind === "record" ? (out.body.tripline as { rules?: string[] } | undefined)?.rules : undefined) ?? []).filter((id) => ATTACK_RULES.test(id));
+    if (rules.length > 0) tagged.push(`${rules.join(",")}: ${target}`);
+  }
+  assert.equal(n, 20000);
+  assert.deepEqual(tagged.slice(0, 20), [], `${tagged.length} benign URLs tagged`);
+});
+
+test("attack payloads of every class are tagged, each by its family", () => {
+  const host = hostForPaths([]);
+  const cases: [string, RegExp][] = [
+    ["/item?id=7%20xor%203%3E1", /sqli/],
+    ["/item?id=1%27)%20or%20(%27a%27)%3D(%27a", /sqli/],
+    ["/list?id=1%3Bdrop%20table%20users--", /sqli/],
+    ["/list?id=(case%20when%201%3D1%20then%201%20else%200%20end)", /sqli/],
+    ["/list?q=x%27%20group%20by%20id%20having%201%3D1--", /sqli/],
+    ["/list?id=1%20and%201%20in%20(select%20min(name)%20from%20t)", /sqli/],
+    ["/list?id=1/*!50000union*/select%201", /sqli/],
+    ["/list?id=password::int", /sqli/],
+    ["/login?user[$ne]=x", /sqli/],
+    ["/p?name=%22%20autofocus%20onfocus%3Dalert(1)%20x%3D%22", /xss/],
+    ["/p?next=%22%3E%3Cbutton%20formaction%3Djavascript:alert(1)%3E", /xss/],
+    ["/p?q=%27%3BsetTimeout(%27x%27,1)//", /xss/],
+    ["/p?q=%3Cx:script%3E", /xss/],
+    ["/p?q=%3C%20d%20i%20v%20onclick%3Dx%3E", /xss/],
+    ["/p?q=%3Clink%20rel%3Dimport%20href%3D//evil%3E", /xss/],
+    ["/p?q=url(javascript:alert(1))", /xss/],
+    ["/p?q=-moz-binding:url(//evil)", /xss/],
+    ["/p?q=%5Cu0061%5Cu006cert(1)", /xss/],
+    ["/download?file=/etc/shadow", /path-traversal/],
+    ["/download?file=.ssh/id_rsa", /path-traversal/],
+    ["/files/..%c0%af..%c0%afetc/passwd", /path-traversal/],
+    ["/.claude/settings.json", /sensitive-file/],
+    ["/.cursor/mcp.json", /sensitive-file/],
+  ];
+  for (const [target, family] of cases) {
+    const line = `203.0.113.80 - - [19/Nov/2026:10:00:00 +0000] "GET ${target} HTTP/1.1" 200 512 "-" "Mozilla/5.0"`;
+    const out = host.call("logs", 1_763_546_400, JSON.stringify({ log: line }));
+    const rules = (out.kind === "record" ? (out.body.tripline as { rules?: string[] } | undefined)?.rules : undefined) ?? [];
+    assert.ok(rules.some((id) => family.test(id)), `${target}: ${rules.join(",") || "no tag"}`);
   }
 });

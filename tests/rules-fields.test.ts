@@ -20,9 +20,23 @@ test("default mapping of Sigma web server names", () => {
   assert.deepEqual(resolve("cs-user-agent"), ["user_agent", "agent"]);
   assert.deepEqual(resolve("c-useragent"), ["user_agent", "agent"]);
   assert.deepEqual(resolve("cs-referer"), ["referer"]);
-  assert.deepEqual(resolve("cs-host"), ["vhost"]);
+  assert.deepEqual(resolve("cs-host"), ["vhost", "uri_host", "authority"]);
   assert.deepEqual(resolve("sc-bytes"), ["size"]);
   assert.deepEqual(resolve("time-taken"), ["response_time"]);
+});
+
+test("default mapping of Sigma proxy names (category proxy)", () => {
+  assert.deepEqual(resolve("c-uri"), ["path"]);
+  assert.deepEqual(resolve("c-uri-stem"), ["uri_stem", "path"]);
+  assert.deepEqual(resolve("c-uri-query"), ["query", "path"]);
+  assert.deepEqual(resolve("c-uri-extension"), ["uri_extension"]);
+  assert.deepEqual(resolve("r-dns"), ["uri_host", "vhost", "authority"]);
+  assert.deepEqual(resolve("cs-cookie"), ["cookie"]);
+  assert.deepEqual(resolve("cs-content-type"), ["content_type"]);
+  assert.deepEqual(resolve("dst_ip"), ["dst_ip"]);
+  assert.deepEqual(resolve("c-useragent"), ["user_agent", "agent"]);
+  // Error-log keys map to themselves.
+  for (const k of ["module", "error_code", "level", "uri_host", "uri_extension", "vhost"]) assert.deepEqual(resolve(k), [k]);
 });
 
 test("default mapping of user names and the message pseudo field", () => {
@@ -89,7 +103,11 @@ test("logsource -> formats, and tag globs", () => {
   const ls = (l: string) => load(lines("title: L", "id: r1", `logsource: ${l}`, "detection: {sel: x, condition: sel}")).rules[0].logsource;
   assert.deepEqual(ls("{category: webserver}"), { tags: [], formats: ["access"] });
   assert.deepEqual(ls("{product: nginx, category: webserver}"), { tags: [], formats: ["access"] });
-  assert.deepEqual(ls("{product: apache}"), { tags: [], formats: ["access"] });
+  assert.deepEqual(ls("{product: apache}"), { tags: [], formats: ["access", "error"] });
+  assert.deepEqual(ls("{category: proxy}"), { tags: [], formats: ["access"] });
+  assert.deepEqual(ls("{service: apache}"), { tags: [], formats: ["access", "error"] });
+  assert.deepEqual(ls("{product: nginx, service: error}"), { tags: [], formats: ["error"] });
+  assert.deepEqual(ls("{product: apache, service: access}"), { tags: [], formats: ["access"] });
   assert.deepEqual(ls("{product: linux}"), { tags: [], formats: ["auth", "syslog"] });
   assert.deepEqual(ls("{product: linux, service: sshd}"), { tags: [], formats: ["auth"] });
   assert.deepEqual(ls("{product: linux, service: auth}"), { tags: [], formats: ["auth"] });
@@ -107,7 +125,7 @@ test("field-map override file: merged over the default", () => {
   assert.deepEqual(resolveField(map, "sc-status", pos), ["status", "code"]);
   assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip"]);
   assert.deepEqual(map.logsources.product.get("myapp"), ["json"]);
-  assert.deepEqual(map.logsources.product.get("nginx"), ["access"]);
+  assert.deepEqual(map.logsources.product.get("nginx"), ["access", "error"]);
 
   const text = lines(
     "title: O", // 1

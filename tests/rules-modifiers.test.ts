@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Condition, Predicate } from "../src/compiler/ir.js";
-import { lines, load } from "./fixtures/rules/harness.js";
+import { errorsOf, lines, load } from "./fixtures/rules/harness.js";
 
 const PATH = ["uri_stem", "path"]; // cs-uri-stem
 const QUERY = ["query", "path"];
@@ -159,4 +159,50 @@ test("keywords: values without a field search the whole message", () => {
       { kind: "string", fields: MESSAGE, op: "contains", value: "authentication failure", cased: false, pos: at(7, 8) },
     ],
   );
+});
+
+test("keyword lists with modifiers ('|all': every value occurs in the message)", () => {
+  const text = lines(
+    "title: K", // 1
+    "id: r1", // 2
+    "detection:", // 3
+    "  keywords:", // 4
+    "    '|all':", // 5
+    "      - POST", // 6
+    "      - 200", // 7
+    "  regex:", // 8
+    "    '|re': 'exit signal [0-9]+'", // 9
+    "  condition: keywords or regex", // 10
+  );
+  const c = load(text).rules[0].condition;
+  assert.equal(c.k, "or");
+  const [all, regex] = (c as { args: Condition[] }).args;
+  assert.equal(all.k, "and");
+  assert.deepEqual(
+    (all as { args: Condition[] }).args.map(pred),
+    [
+      { kind: "string", fields: MESSAGE, op: "contains", value: "POST", cased: false, pos: at(6, 9) },
+      { kind: "string", fields: MESSAGE, op: "contains", value: "200", cased: false, pos: at(7, 9) },
+    ],
+  );
+  assert.deepEqual(pred(regex), { kind: "string", fields: MESSAGE, op: "re", value: "exit signal [0-9]+", cased: true, pos: at(9, 12) });
+  // Only string tests make sense without a field; a bad modifier points into the key.
+  assert.deepEqual(errorsOf(lines("title: K", "id: r1", "detection:", "  k: {'|gt': 5}", "  condition: k")), [
+    "rule.yml:4:7: a keyword list ('|gt') takes only string modifiers (contains, startswith, endswith, re, all, cased)",
+  ]);
+  assert.deepEqual(errorsOf(lines("title: K", "id: r1", "detection:", "  k: {'|alll': [a]}", "  condition: k")), [
+    "rule.yml:4:9: unknown modifier 'alll' (did you mean 'all'?)",
+  ]);
+  assert.deepEqual(errorsOf(lines("title: K", "id: r1", "detection:", "  k: {'|': [a]}", "  condition: k")), [
+    "rule.yml:4:8: missing field name before '|'",
+  ]);
+});
+
+test("a leading (?i) in a regex is re|i; inline flags elsewhere are an error", () => {
+  assert.deepEqual(pred(web("    cs-uri-query|re: '(?i)union\\s+select\\b'")), {
+    kind: "string", fields: QUERY, op: "re", value: "union\\s+select\\b", cased: false, pos: at(7, 22),
+  });
+  const errors = errorsOf(lines("title: M", "id: r1", "logsource: {category: webserver}", "detection:", "  sel: {cs-uri-query|re: 'a(?i)b'}", "  condition: sel"));
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /^rule\.yml:5:26: invalid regular expression 'a\(\?i\)b'/);
 });

@@ -7,6 +7,11 @@ export const CANONICAL_KEYS = [
   "client_ip", "user", "method", "path", "query", "status", "size", "referer", "user_agent", "response_time",
   "host", "program", "pid", "message", "auth_user", "auth_result", "auth_method", "level", "event_type", "user_id",
   "protocol", "format", "uri_stem",
+  // Access lines: host and extension of the target (absolute-URL targets of
+  // forward proxies), the virtual host where a log carries it.
+  "uri_host", "uri_extension", "vhost",
+  // Apache and nginx error logs: "[auth_basic:error] ... AH01617: message".
+  "module", "error_code",
 ];
 
 /**
@@ -40,6 +45,20 @@ export const SIGMA_FIELDS: [string, string[]][] = [
   ["cs-uri-stem", ["uri_stem", "path"]],
   ["cs-uri-query", ["query", "path"]],
   ["cs-uri", ["path"]],
+  // Sigma's proxy names (category proxy). c-uri is the whole request target
+  // (the absolute URL on a forward proxy), c-uri-query its query.
+  ["c-uri", ["path"]],
+  ["c-uri-stem", ["uri_stem", "path"]],
+  ["c-uri-query", ["query", "path"]],
+  ["c-uri-extension", ["uri_extension"]],
+  ["cs-uri-extension", ["uri_extension"]],
+  // The destination host name (from the absolute URL, else the Host header).
+  ["r-dns", ["uri_host", "vhost", "authority"]],
+  // Keys no stock parser produces; JSON proxy logs and the module's readers may.
+  ["cs-cookie", ["cookie"]],
+  ["cs-content-type", ["content_type"]],
+  ["dst_ip", ["dst_ip"]],
+  ["cs-version", ["protocol"]],
   ["cs-method", ["method"]],
   ["sc-status", ["status", "code"]],
   ["sc-bytes", ["size"]],
@@ -47,8 +66,10 @@ export const SIGMA_FIELDS: [string, string[]][] = [
   ["c-useragent", USER_AGENT],
   ["cs-referer", ["referer"]],
   ["cs-referrer", ["referer"]],
-  // The HTTP Host header: no stock parser extracts it; JSON logs may carry `vhost`.
-  ["cs-host", ["vhost"]],
+  // The HTTP Host header: no stock parser extracts it; JSON logs may carry
+  // `vhost`, forward-proxy lines name it in the absolute URL (`uri_host`),
+  // Envoy's stock parser calls it `authority`.
+  ["cs-host", ["vhost", "uri_host", "authority"]],
   ["cs-username", USER],
   ["time-taken", ["response_time"]],
   ["user", USER],
@@ -59,20 +80,32 @@ export const SIGMA_FIELDS: [string, string[]][] = [
   ["@message", ["message", "log", "msg"]],
 ];
 
-/** logsource value -> record formats, per logsource key. */
+/**
+ * logsource value -> record formats, per logsource key. Formats: access
+ * (web server and proxy access lines), error (Apache and nginx error logs),
+ * auth, syslog, json.
+ */
 export const LOGSOURCE_FORMATS: Record<"product" | "service" | "category", [string, string[]][]> = {
   category: [
     ["webserver", ["access"]],
+    // Sigma's proxy rules: access lines of forward or reverse proxies.
+    ["proxy", ["access"]],
     ["application", ["json"]],
   ],
   product: [
-    ["apache", ["access"]],
-    ["nginx", ["access"]],
+    // A product names the server: its access and its error log.
+    ["apache", ["access", "error"]],
+    ["nginx", ["access", "error"]],
     ["linux", ["auth", "syslog"]],
     ["json", ["json"]],
   ],
   service: [
     ["access", ["access"]],
+    ["error", ["error"]],
+    // SigmaHQ's `service: apache` / `service: nginx` rules read the error log;
+    // both logs are admitted, the fields decide.
+    ["apache", ["access", "error"]],
+    ["nginx", ["access", "error"]],
     ["sshd", ["auth"]],
     ["auth", ["auth"]],
     ["syslog", ["syslog"]],

@@ -24,8 +24,11 @@
 //     bytes (so \s includes 0xA0, as JS's does);
 //   - `^` is position 0 and `$` the end of the input (no multiline mode),
 //     wherever they appear: (^|/)etc and a$|b are supported;
-//   - \b \B, lookahead, lookbehind, backreferences and inline flags such as
-//     (?i) are PatternErrors naming the construct.
+//   - \b and \B are JS's (word bytes A-Z a-z 0-9 _, every byte above 0x7F
+//     a non-word byte, the ends of the input non-word); see word.ts;
+//   - a leading (?i) makes the regex case-insensitive (as cased=false);
+//   - lookahead, lookbehind, backreferences and other inline flags are
+//     PatternErrors naming the construct.
 // - cased=false folds ASCII letters only (A-Z <-> a-z). Bytes >= 0x80 are
 //   never folded (that would corrupt UTF-8). In `re`, a negated class is
 //   folded before negation, as JS's /i does: uncased [^a] matches neither a
@@ -82,6 +85,7 @@ import { minimize } from "./minimize.js";
 import { Nfa, NfaTooLarge, type Frag } from "./nfa.js";
 import { product, type Component } from "./product.js";
 import { regexFragment } from "./regex.js";
+import { wordTransform } from "./word.js";
 import { normalizeSigma, sigmaFragment, sigmaTrie, type SigmaItem, type SigmaOp } from "./sigma.js";
 import { PatternError, type Dfa, type PatternSpec } from "./types.js";
 
@@ -112,14 +116,19 @@ function rooted(limit: number): { nfa: Nfa; root: number } {
 
 /** The unit of one pattern; its final node is labelled `label` (its group). */
 function patternUnit(p: PatternSpec, label: number): Unit {
-  const { nfa, root } = rooted(MAX_NFA_NODES);
+  let { nfa, root } = rooted(MAX_NFA_NODES);
   try {
     const frag: Frag =
       p.op === "re" ? regexFragment(nfa, p.id, p.value, p.cased) : sigmaFragment(nfa, p.op, p.value, p.cased);
-    nfa.epsilon(root, frag.in);
     const fin = nfa.node();
     nfa.epsilon(frag.out, fin);
     nfa.finalOf[fin] = label;
+    if (nfa.hasWordEdges) {
+      // \b and \B: the pattern is rewritten under a root of its own (word.ts).
+      ({ nfa, root } = wordTransform(nfa, frag.in, MAX_NFA_NODES));
+    } else {
+      nfa.epsilon(root, frag.in);
+    }
   } catch (err) {
     if (!(err instanceof NfaTooLarge)) throw err;
     throw new PatternError(
@@ -276,9 +285,44 @@ function finish(raw: SubsetDfa, minimal: boolean): Dfa {
   };
 }
 
-/** Compiles the patterns of one field into one labelled DFA. */
+/** Compiles the patterns of one field into one labelled DFA (PatternError when one is not enough). */
 export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number }): Dfa {
+  return buildDfas(patterns, { maxStates: options?.maxStates, maxAutomata: 1 })[0];
+}
+
+/**
+ * Groups are filled up to maxStates / SOFT_SHARE states: patterns that must
+ * remember something multiply the states of everything in their automaton,
+ * so several moderate automata hold far fewer states (memory, cache misses)
+ * than one at the hard budget, for one more pass over the value each.
+ */
+export const SOFT_SHARE = 4;
+
+/** Automata one field may get before its patterns are refused: each one is a pass over the value. */
+export const DEFAULT_MAX_AUTOMATA = 16;
+
+/**
+ * Compiles the patterns of one field into as few labelled DFAs as fit the
+ * state budget each. Together they report exactly what one DFA of all the
+ * patterns would: every pattern lives in exactly one of them.
+ *
+ * Splitting: every pattern (and the trie of plain Sigma values) is first
+ * determinized and minimized on its own (a component). Components are then
+ * grouped next-fit in pattern order (the trie first): a component joins the
+ * current group while the group's product stays within the soft budget
+ * (maxStates / SOFT_SHARE unless given), else starts the next group; then
+ * neighbouring groups are merged while their product stays within it; if
+ * more than `maxAutomata` groups remain, the smallest neighbours are merged
+ * within the hard budget. Everything follows pattern order, so builds
+ * repeat. A trie over the budget on its own is cut in halves (in pattern
+ * order) until each half fits. A single pattern over the budget is a
+ * PatternError naming it; more than `maxAutomata` groups is a
+ * PatternError for the whole set (-1).
+ */
+export function buildDfas(patterns: PatternSpec[], options?: { maxStates?: number; maxAutomata?: number; softStates?: number }): Dfa[] {
   const maxStates = options?.maxStates ?? DEFAULT_MAX_STATES;
+  const softStates = options?.softStates ?? Math.ceil(maxStates / SOFT_SHARE);
+  const maxAutomata = options?.maxAutomata ?? DEFAULT_MAX_AUTOMATA;
   // Identical specs (many rules test the same value) share one component.
   const groupOf = new Map<string, number>();
   const groups: { spec: PatternSpec; ids: number[] }[] = [];
@@ -304,7 +348,8 @@ export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number
   // determinize into an Aho-Corasick automaton with no redundant states.
   // Every other pattern is a unit of its own, so that the redundant NFA
   // positions of one never multiply with the states of the others.
-  const shared: { op: SigmaOp; items: SigmaItem[]; cased: boolean; label: number }[] = [];
+  type TrieEntry = { op: SigmaOp; items: SigmaItem[]; cased: boolean; label: number };
+  const shared: TrieEntry[] = [];
   const units: { unit: Unit; culprit: number }[] = [];
   groups.forEach((g, i) => {
     if (g.spec.op !== "re") {
@@ -316,36 +361,114 @@ export function buildDfa(patterns: PatternSpec[], options?: { maxStates?: number
     }
     units.push({ unit: patternUnit(g.spec, i), culprit: g.spec.id });
   });
-  if (shared.length > 0) units.unshift({ unit: trieUnit(shared), culprit: -1 });
+  const trie = shared.length > 0 ? trieUnit(shared) : undefined;
   const groupIds = groups.map((g) => g.ids);
+  // Byte classes of the whole field: they separate every edge set of every
+  // unit, so also those of any part of the trie.
   const sets = new Map<string, ByteSet>();
+  if (trie) collectEdgeSets(trie.nfa, trie.live, sets);
   for (const { unit } of units) collectEdgeSets(unit.nfa, unit.live, sets);
   const classes: ByteClasses = computeByteClasses(sets.values());
-  const components = units.map(({ unit, culprit }) => {
+  const component = (unit: Unit): Component => toComponent(determinize(unit.nfa, unit.root, unit.live, classes, maxStates), groupIds);
+
+  const components: Component[] = [];
+  // The trie, cut in halves while a part exceeds the budget.
+  const trieParts = (entries: TrieEntry[], unit: Unit | undefined): void => {
     try {
-      return toComponent(determinize(unit.nfa, unit.root, unit.live, classes, maxStates), groupIds);
+      components.push(component(unit ?? trieUnit(entries)));
     } catch (err) {
       if (!(err instanceof StateBudgetExceeded)) throw err;
-      throw new PatternError(
-        culprit,
-        culprit >= 0
-          ? `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`
-          : `the literal patterns of this field together need more than ${maxStates} automaton states (the state budget)`,
-      );
+      if (entries.length === 1) {
+        throw new PatternError(
+          groups[entries[0].label].spec.id,
+          `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`,
+        );
+      }
+      const half = entries.length >> 1;
+      trieParts(entries.slice(0, half), undefined);
+      trieParts(entries.slice(half), undefined);
     }
-  });
-  let raw: SubsetDfa;
-  try {
-    raw = components.length === 1 ? { ...components[0], ...classes } : product(components, classes, maxStates);
-  } catch (err) {
-    if (!(err instanceof StateBudgetExceeded)) throw err;
-    throw new PatternError(
-      -1,
-      `the ${patterns.length} patterns of this field together need more than ${maxStates} automaton states (the state budget); ` +
-        `split them over fewer rules or simplify wildcards and regexes`,
-    );
+  };
+  if (trie) trieParts(shared, trie);
+  for (const { unit, culprit } of units) {
+    try {
+      components.push(component(unit));
+    } catch (err) {
+      if (!(err instanceof StateBudgetExceeded)) throw err;
+      throw new PatternError(culprit, `pattern needs more than ${maxStates} automaton states on its own (the state budget); simplify it`);
+    }
   }
-  return finish(raw, idsDistinct);
+
+  const productOf = (list: Component[], limit = maxStates): SubsetDfa | undefined => {
+    if (list.length === 1) return { ...list[0], ...classes };
+    try {
+      return product(list, classes, limit);
+    } catch (err) {
+      if (!(err instanceof StateBudgetExceeded)) throw err;
+      return undefined;
+    }
+  };
+  const tooMany = (): PatternError =>
+    new PatternError(
+      -1,
+      maxAutomata === 1
+        ? `the ${patterns.length} patterns of this field together need more than ${maxStates} automaton states (the state budget); ` +
+            `split them over fewer rules or simplify wildcards and regexes`
+        : `the ${patterns.length} patterns of this field need more than ${maxAutomata} automata of ${maxStates} states ` +
+            `(the state budget; each automaton is one more pass over the value): simplify wildcards and regexes or test fewer values`,
+    );
+
+  // Next-fit in pattern order (the trie first): a component joins the
+  // current group while the group's product stays within the soft budget,
+  // else it starts a new group. The product of the group so far is kept as
+  // one component, so each step costs one product of at most the soft
+  // budget (a failed one stops there). Then neighbouring groups are merged
+  // while their product stays within it, and, if there are more groups than
+  // `maxAutomata`, the smallest neighbours are merged within the hard budget.
+  const soft = Math.min(maxStates, softStates);
+  const bins: SubsetDfa[] = [];
+  let cur: SubsetDfa | undefined;
+  for (const c of components) {
+    if (cur === undefined) {
+      cur = productOf([c], maxStates)!;
+      continue;
+    }
+    const merged = productOf([asComponent(cur), c], soft);
+    if (merged) cur = merged;
+    else {
+      bins.push(cur);
+      cur = productOf([c], maxStates)!;
+    }
+  }
+  if (cur) bins.push(cur);
+  const mergeNeighbours = (limit: number, smallestFirst: boolean): void => {
+    for (;;) {
+      let best = -1;
+      let bestRaw: SubsetDfa | undefined;
+      const order = bins.map((_, k) => k).slice(0, -1);
+      if (smallestFirst) order.sort((a, b) => bins[a].stateCount + bins[a + 1].stateCount - (bins[b].stateCount + bins[b + 1].stateCount) || a - b);
+      for (const k of order) {
+        const raw = productOf([asComponent(bins[k]), asComponent(bins[k + 1])], limit);
+        if (raw) {
+          best = k;
+          bestRaw = raw;
+          break;
+        }
+      }
+      if (best < 0 || !bestRaw) return;
+      bins.splice(best, 2, bestRaw);
+      if (smallestFirst && bins.length <= maxAutomata) return;
+    }
+  };
+  mergeNeighbours(soft, false);
+  if (bins.length > maxAutomata) mergeNeighbours(maxStates, true);
+  if (bins.length > maxAutomata) throw tooMany();
+  return bins.map((raw) => finish(raw, idsDistinct));
+}
+
+/** A product (or any DFA over the field's classes) as a component of a further product. */
+function asComponent(raw: SubsetDfa): Component {
+  return { stateCount: raw.stateCount, start: raw.start, next: raw.next, emitAnywhere: raw.emitAnywhere, emitAtEnd: raw.emitAtEnd, idle: -1 };
 }
 
 /** Exactly what the WebAssembly runtime does. */

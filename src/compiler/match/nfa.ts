@@ -4,7 +4,11 @@
 //   - char:   consumes one byte of a ByteSet;
 //   - eps:    consumes nothing;
 //   - start:  consumes nothing, usable only at input position 0 (`^`);
-//   - end:    consumes nothing, usable only at the end of the input (`$`).
+//   - end:    consumes nothing, usable only at the end of the input (`$`);
+//   - word / nonWord: consume nothing, usable only at a word boundary (`\b`)
+//     or away from one (`\B`). They depend on the bytes on both sides, so
+//     word.ts rewrites an NFA that has them into one without them before
+//     determinization (tracking whether the previous byte was a word byte).
 // A node may be final for one label (finalOf). A unit's patterns hang off a
 // root node with a self-loop on every byte, which gives search semantics;
 // anchored patterns reach their body only through start edges.
@@ -30,6 +34,10 @@ export class Nfa {
   readonly charTo: number[][] = [];
   readonly startTo: number[][] = [];
   readonly endTo: number[][] = [];
+  readonly wordTo: number[][] = [];
+  readonly nonWordTo: number[][] = [];
+  /** Whether any word or non-word edge was added. */
+  hasWordEdges = false;
   /** Pattern id for final nodes, -1 otherwise. */
   readonly finalOf: number[] = [];
   /** Node creation throws NfaTooLarge beyond this count. */
@@ -51,6 +59,8 @@ export class Nfa {
     this.charTo.push([]);
     this.startTo.push([]);
     this.endTo.push([]);
+    this.wordTo.push([]);
+    this.nonWordTo.push([]);
     this.finalOf.push(-1);
     return n;
   }
@@ -70,6 +80,12 @@ export class Nfa {
 
   anchorEnd(from: number, to: number): void {
     this.endTo[from].push(to);
+  }
+
+  /** `\b` (negate false) or `\B` (negate true) from `from` to `to`. */
+  wordEdge(from: number, to: number, negate: boolean): void {
+    (negate ? this.nonWordTo : this.wordTo)[from].push(to);
+    this.hasWordEdges = true;
   }
 
   // --- fragment helpers -------------------------------------------------
@@ -151,6 +167,13 @@ export class Nfa {
     const a = this.node();
     const b = this.node();
     this.anchorStart(a, b);
+    return { in: a, out: b };
+  }
+
+  wordBoundary(negate: boolean): Frag {
+    const a = this.node();
+    const b = this.node();
+    this.wordEdge(a, b, negate);
     return { in: a, out: b };
   }
 

@@ -9,6 +9,8 @@
 //   (?:\xHH\xHH..), and when uncased, ASCII letters outside classes become
 //   [xX] and each class gains its letters' other case (negated classes
 //   through a negative lookahead, so that folding happens before negation).
+//   A leading (?i) is cut off and makes the pattern uncased. \b and \B are
+//   left to V8, whose word characters without flags are exactly A-Z a-z 0-9 _.
 //   V8 then does all the matching.
 
 import { JS } from "refa";
@@ -62,7 +64,9 @@ function literalNonAscii(c: Character): boolean {
   return c.raw === String.fromCharCode(c.value) || c.raw === "\\" + String.fromCharCode(c.value);
 }
 
-function regexSource(p: PatternSpec): string {
+function regexSource(written: PatternSpec): string {
+  // A leading (?i) means uncased (regex.ts); V8 would reject it.
+  const p = written.value.startsWith("(?i)") ? { ...written, value: written.value.slice(4), cased: false } : written;
   const src = p.value;
   const ast = JS.Parser.fromLiteral({ source: src, flags: "" }).ast;
   const edits: { start: number; end: number; text: string }[] = [];

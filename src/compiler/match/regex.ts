@@ -31,13 +31,23 @@ type ClassElement = Extract<CharacterClass, { unicodeSets: false }>["elements"][
 
 const FLAGS: JS.Flags = {};
 
+/**
+ * A leading `(?i)` (PCRE's inline flag, common in Sigma rules) makes the whole
+ * regex case-insensitive; it is cut off before parsing. Inline flags anywhere
+ * else stay an error.
+ */
+export function leadingFlags(source: string, cased: boolean): { source: string; cased: boolean } {
+  if (source.startsWith("(?i)")) return { source: source.slice(4), cased: false };
+  return { source, cased };
+}
+
 /** Parses a regex source (no flags) into regexpp's AST, or throws PatternError. */
 export function parseRegex(id: number, source: string): RegexppAst {
   const inline = /\(\?[a-zA-Z-]+[:)]/.exec(source);
   if (inline && /^\(\?[imsx-]+[:)]$/.test(inline[0])) {
     throw new PatternError(
       id,
-      `inline flags are not supported: "${inline[0]}" in /${source}/; use the case-insensitive option of the predicate instead`,
+      `inline flags are not supported: "${inline[0]}" in /${source}/; only a leading (?i) is, or use the case-insensitive option of the predicate (re|i)`,
     );
   }
   try {
@@ -151,7 +161,7 @@ class RegexCompiler {
           case "end":
             return this.nfa.anchoredEnd();
           case "word":
-            return this.unsupported(e.negate ? "the non-word-boundary assertion \\B" : "the word-boundary assertion \\b", e.raw);
+            return this.nfa.wordBoundary(e.negate);
           case "lookahead":
             return this.unsupported(e.negate ? "negative lookahead" : "lookahead", e.raw);
           case "lookbehind":
@@ -222,7 +232,8 @@ class RegexCompiler {
 }
 
 /** The fragment for one `re` predicate (search semantics come from the caller). */
-export function regexFragment(nfa: Nfa, id: number, source: string, cased: boolean): Frag {
+export function regexFragment(nfa: Nfa, id: number, written: string, casedWritten: boolean): Frag {
+  const { source, cased } = leadingFlags(written, casedWritten);
   const ast = parseRegex(id, source);
   return new RegexCompiler(nfa, id, source, cased).alternatives(ast.pattern.alternatives);
 }

@@ -1,7 +1,9 @@
-// Builds one automaton per slot from all its string predicates and lays it
-// out for the module (assembly/match/dfa.ts): states that report a match at
-// any position are renumbered first, so the module tests them with a compare.
-import { buildDfa, PatternError, type Dfa, type PatternSpec } from "../match/automaton.js";
+// Builds the automata of each slot from all its string predicates (several
+// when one would exceed the state budget; see buildDfas) and lays them out
+// for the module (assembly/match/dfa.ts): states that report a match at any
+// position are renumbered first, so the module tests them with a compare.
+import { buildDfas, DEFAULT_MAX_AUTOMATA, PatternError, type PatternSpec } from "../match/automaton.js";
+import type { Dfa } from "../match/automaton.js";
 import { RuleError } from "../ir.js";
 import type { ByteWriter } from "./writer.js";
 import type { NumberedPredicate } from "./predicates.js";
@@ -15,10 +17,16 @@ export interface SlotAutomaton {
   dfa: Dfa;
 }
 
+/**
+ * One SlotAutomaton per automaton, sorted by slot; a slot whose tests do not
+ * fit one automaton of `maxStates` states gets several, consecutive, each a
+ * separate pass over the value (at most `maxAutomata` per slot).
+ */
 export function buildAutomata(
   predicates: NumberedPredicate[],
   slotKeys: string[][],
   maxStates: number,
+  maxAutomata: number = DEFAULT_MAX_AUTOMATA,
 ): SlotAutomaton[] {
   const bySlot = new Map<number, PatternSpec[]>();
   predicates.forEach(({ pred, slot }, id) => {
@@ -30,9 +38,9 @@ export function buildAutomata(
   const out: SlotAutomaton[] = [];
   for (const slot of [...bySlot.keys()].sort((a, b) => a - b)) {
     const patterns = bySlot.get(slot)!;
-    let dfa: Dfa;
+    let dfas: Dfa[];
     try {
-      dfa = buildDfa(patterns, { maxStates });
+      dfas = buildDfas(patterns, { maxStates, maxAutomata });
     } catch (err) {
       if (err instanceof PatternError) {
         const culprit = predicates[err.patternId >= 0 ? err.patternId : patterns[0].id];
@@ -40,7 +48,37 @@ export function buildAutomata(
       }
       throw err;
     }
-    out.push({ slot, urlDecode: slotKeys[slot].some((k) => URL_KEYS.has(k)), dfa });
+    const urlDecode = slotKeys[slot].some((k) => URL_KEYS.has(k));
+    for (const dfa of dfas) out.push({ slot, urlDecode, dfa });
+  }
+  return out;
+}
+
+/** Per field (slot): its record keys, how many automata it got and their states. */
+export interface FieldAutomataStats {
+  slot: number;
+  /** The record keys the slot reads, first present wins (e.g. ["uri_stem", "path"]). */
+  keys: string[];
+  /** Whether the URL-decoded value is scanned too (each automaton then runs twice on encoded values). */
+  urlDecode: boolean;
+  automata: number;
+  /** States of each automaton, in program order. */
+  states: number[];
+  totalStates: number;
+}
+
+/** Stats of buildAutomata's result, for `tripline build` to print. */
+export function automataStats(automata: SlotAutomaton[], slotKeys: string[][]): FieldAutomataStats[] {
+  const out: FieldAutomataStats[] = [];
+  for (const a of automata) {
+    let last = out[out.length - 1];
+    if (!last || last.slot !== a.slot) {
+      last = { slot: a.slot, keys: [...slotKeys[a.slot]], urlDecode: a.urlDecode, automata: 0, states: [], totalStates: 0 };
+      out.push(last);
+    }
+    last.automata++;
+    last.states.push(a.dfa.stateCount);
+    last.totalStates += a.dfa.stateCount;
   }
   return out;
 }

@@ -153,7 +153,20 @@ function fieldsOfMap(map: YMap, name: string, ctx: DetectionContext): Condition 
 /** `field|mods: value` or `field|mods: [values]`. */
 function field(e: YEntry, ctx: DetectionContext): Condition | undefined {
   const { problems } = ctx;
-  const spec = parseFieldKey(e.key);
+  // Sigma: a key with modifiers but no field name ('|all': [...]) is a
+  // keyword list: the values are searched in the message, each one (all) or
+  // with the test the modifiers name; without a test modifier, contains.
+  const keywordList = e.key.startsWith("|") && e.key.length > 1;
+  const parsed = parseFieldKey(keywordList ? KEYWORD_FIELD + e.key : e.key);
+  if (keywordList && isKeyError(parsed)) parsed.index -= KEYWORD_FIELD.length;
+  let spec = parsed;
+  if (keywordList && !isKeyError(spec)) {
+    if (spec.match.kind !== "string") {
+      problems.add(e.keyNode.pos, `a keyword list ('${e.key}') takes only string modifiers (contains, startswith, endswith, re, all, cased)`);
+      return undefined;
+    }
+    if (spec.match.op === "equals") spec = { ...spec, match: { ...spec.match, op: "contains" } };
+  }
   if (isKeyError(spec)) {
     // Still check the field name, so a typo there is reported in the same run.
     const name = e.key.split("|")[0];
@@ -195,6 +208,9 @@ function field(e: YEntry, ctx: DetectionContext): Condition | undefined {
   // Sigma: a list is any of its values, or every one with `all`.
   return spec.all ? and(preds) : or(preds);
 }
+
+/** The pseudo field keywords search. */
+const KEYWORD_FIELD = "@message";
 
 function resolve(name: string, at: YScalar, ctx: DetectionContext): string[] | undefined {
   try {

@@ -32,9 +32,10 @@
 // - product / service / category each map to a set of record formats
 //   (table in src/compiler/fields/default-map.ts, extensible through the
 //   field-map file); the sets of the keys given are intersected:
-//     category webserver -> access        product apache, nginx -> access
+//     category webserver, proxy -> access  product apache, nginx -> access, error
 //     category application -> json        product linux -> auth, syslog
 //     service access -> access            product json -> json
+//     service error -> error              service apache, nginx -> access, error
 //     service sshd, auth -> auth          service syslog -> syslog
 //   An unknown value is an error. No logsource (or none of the three keys)
 //   means every format. `definition` is accepted and ignored.
@@ -53,7 +54,10 @@
 // - A selection is a map (all fields match), a list of maps (any map
 //   matches), or plain values / one plain value (keywords: any of them occurs,
 //   case-insensitively, in the message, i.e. field `@message`, op contains).
-//   A list mixing maps and values is an error.
+//   A list mixing maps and values is an error. A key with modifiers but no
+//   field name ('|all': [a, b]) is a keyword list: every value occurs with
+//   `all`; only string tests (contains, the default, startswith, endswith,
+//   re) and all/cased are allowed there.
 // - A field's value is a scalar or a list (any value; every value with
 //   `all`). `null` means the field is absent (exists: false); `field:` with
 //   nothing after it, and an empty list, are errors.
@@ -68,8 +72,9 @@
 //   booleans without a numeric modifier compare as the text written (404 ->
 //   "404"). gt/gte/lt/lte need a YAML number. exists needs true/false. cidr
 //   needs an IPv4/IPv6 CIDR; a bare address means /32 or /128 and the value
-//   always carries the prefix. Regexes must compile as JS RegExp. Values are
-//   at most 4096 characters.
+//   always carries the prefix. Regexes must compile as JS RegExp (plus
+//   \b, \B and a leading (?i), see match/automaton.ts). Values are at most
+//   32768 characters (limits.ts).
 //
 // condition
 // - A string, or a list of strings (any of them). Operators and, or, not,

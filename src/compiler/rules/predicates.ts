@@ -50,16 +50,23 @@ export function valuePredicate(spec: FieldSpec, fields: string[], node: YScalar,
     case "string": {
       // Numbers and booleans compare as written: parsed log fields such as
       // status codes are often strings ("404").
-      const value = scalarText(node) ?? "";
+      let value = scalarText(node) ?? "";
+      let cased = m.cased;
       if (!checkLength(value, node, problems)) return undefined;
       if (m.op === "re") {
-        const reason = regexProblem(value, m.cased ? "" : "i");
+        // A leading (?i) (PCRE's inline flag, common in SigmaHQ rules) is
+        // the same as re|i; inline flags anywhere else stay an error.
+        if (value.startsWith("(?i)")) {
+          value = value.slice(4);
+          cased = false;
+        }
+        const reason = regexProblem(value, cased ? "" : "i");
         if (reason !== undefined) {
-          problems.add(pos, `invalid regular expression '${value}': ${reason}`);
+          problems.add(pos, `invalid regular expression '${scalarText(node)}': ${reason}`);
           return undefined;
         }
       }
-      return { kind: "string", fields, op: m.op, value, cased: m.cased, pos };
+      return { kind: "string", fields, op: m.op, value, cased, pos };
     }
   }
 }
