@@ -354,10 +354,12 @@ export class Oracle {
     let due: Tri = false;
     if (s.intervalMs > 0) {
       const ts = t === undefined ? undefined : Array.isArray(t) ? t : [t];
-      if (ts === undefined || (s.from === null && ts.length > 1)) {
+      if (!s.known) due = undefined;
+      else if (ts === undefined || (s.from === null && ts.length > 1)) {
+        // The first record starts the first interval (it cannot close it); at an unknown time, the interval is unknown.
         due = s.from === null ? false : undefined;
         if (s.from === null) s.known = false;
-      } else if (!s.known) due = undefined;
+      }
       else if (s.from === null) s.reset(ts[0] - (ts[0] % s.intervalMs));
       else {
         const all = ts.map((x) => x >= s.from! + s.intervalMs);
