@@ -343,10 +343,10 @@ export class RecordGenerator {
   private responseTime(): Value {
     const r = this.rng;
     const n = r.weighted<string>([
-      [6, String(r.range(20, 400))],
-      [2, String(r.range(600, 3000))],
-      [1, (r.range(1, 3999) / 8).toString()],
-      [1, r.pick(NUMBER_LIMITS)],
+      [12, String(r.range(20, 400))],
+      [3, String(r.range(600, 3000))],
+      [2, (r.range(1, 3999) / 8).toString()],
+      [0.3, r.pick(NUMBER_LIMITS)],
     ]);
     return r.chance(0.5) ? { json: n } : { str: n };
   }
@@ -470,6 +470,7 @@ export class RecordGenerator {
       [1, "error-line"],
       [1, "syslog-record"],
       [1, "error-record"],
+      [3, "timed"],
     ]);
     let m: Member[];
     switch (shape) {
@@ -509,10 +510,22 @@ export class RecordGenerator {
           ["status", this.code()],
           ["size", this.number()],
           ["user_agent", this.agent()],
-          ["response_time", r.chance(0.8) ? this.responseTime() : this.number()],
+          ["response_time", r.chance(0.95) ? this.responseTime() : this.number()],
         ];
         break;
       }
+      case "timed":
+        // A steady stream of timed requests of a few methods: anomalies and slow intervals per method.
+        m = [
+          ["client_ip", { str: this.ip() }],
+          ["method", { str: r.weighted<string>([[6, "GET"], [3, "POST"], [1, "PUT"]]) }],
+          ["path", { str: r.pick(NORMAL_PATHS) }],
+          ["status", { str: r.pick(CODES) }],
+          ["size", { json: String(r.range(0, 90000)) }],
+          ["user_agent", this.agent()],
+          ["response_time", this.responseTime()],
+        ];
+        break;
       case "access-line":
         m = [["log", { str: this.accessLine() + r.pick(["", "", "\n"]) }]];
         break;

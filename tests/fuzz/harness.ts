@@ -368,6 +368,7 @@ export class Session {
       const problem = alertShape(a, c, this.oracle.routeOf(c));
       if (problem) return fail("alert", `${c.id}: ${problem}; ${got}`);
     }
+    if (exact) for (const i of index) this.oracle.coverage.alert(set.correlations[i].type, exp.alerts[i]?.kind === "alert");
     if (exact) {
       for (const [k, e] of exp.alerts.entries()) {
         const c = set.correlations[k];

@@ -81,6 +81,15 @@ export class Coverage {
   invalid = 0;
   exact = 0;
   readonly reasons = new Map<string, number>();
+  /** Alerts the module raised, per correlation type: compared with the oracle's in full, or checked for shape only. */
+  readonly alerts = new Map<string, { exact: number; shape: number }>();
+
+  alert(type: string, exact: boolean): void {
+    let a = this.alerts.get(type);
+    if (!a) this.alerts.set(type, (a = { exact: 0, shape: 0 }));
+    if (exact) a.exact++;
+    else a.shape++;
+  }
 
   note(exp: Expectation): void {
     if (!exp.valid) {
@@ -97,11 +106,18 @@ export class Coverage {
     this.invalid += other.invalid;
     this.exact += other.exact;
     for (const [r, n] of other.reasons) this.reasons.set(r, (this.reasons.get(r) ?? 0) + n);
+    for (const [t, a] of other.alerts) {
+      const mine = this.alerts.get(t) ?? { exact: 0, shape: 0 };
+      this.alerts.set(t, { exact: mine.exact + a.exact, shape: mine.shape + a.shape });
+    }
   }
 
   report(): string {
     const pct = (n: number) => (this.valid === 0 ? "0" : ((100 * n) / this.valid).toFixed(1));
     const lines = [`${this.valid} valid records (${this.invalid} not JSON objects): ${this.exact} checked exactly (${pct(this.exact)}%), ${this.valid - this.exact} partly structurally`];
+    const alerts = [...this.alerts].sort().map(([t, a]) => `${t} ${a.exact}/${a.exact + a.shape}`);
+    if (alerts.length > 0) lines.push(`alerts compared in full (of raised), per type: ${alerts.join(", ")}`);
+    lines.push("why records were checked partly structurally (a record may have several reasons):");
     for (const [r, n] of [...this.reasons].sort((a, b) => b[1] - a[1])) lines.push(`  ${String(n).padStart(6)}  ${r}`);
     return lines.join("\n");
   }

@@ -108,6 +108,9 @@ class Sim {
   started = false;
   /** The newest event time of the key (events may have been pruned). */
   newest = Number.NEGATIVE_INFINITY;
+  /** percentile: an interval the oracle cannot judge is simulated both ways (forked worlds): the answer forced here. */
+  forceAbove: Tri = undefined;
+  needsFork = false;
 
   /**
    * `reading`: where the specification leaves a choice open, the simulation
@@ -163,7 +166,24 @@ class Sim {
     }
   }
 
+  /** Steps this world, or forks it where the oracle cannot decide between two states (percentile intervals). */
+  stepAll(e: Ev): [Sim, AlertExpect][] {
+    const before = this.co.c.type === "percentile" && !this.poisoned ? this.clone() : null;
+    const out = this.step(e);
+    if (!this.needsFork || !before) return [[this, out]];
+    const worlds: [Sim, AlertExpect][] = [];
+    for (const above of [true, false]) {
+      const w = before.clone();
+      w.forceAbove = above;
+      const o = w.step(e);
+      w.forceAbove = undefined;
+      worlds.push([w, o]);
+    }
+    return worlds;
+  }
+
   step(e: Ev): AlertExpect {
+    this.needsFork = false;
     if (this.poisoned) return { kind: "unknown", why: this.poisoned };
     const behind = this.newest > e.t;
     const first = !this.started;
@@ -171,6 +191,7 @@ class Sim {
     this.newest = Math.max(this.newest, e.t);
     this.events.push(e);
     const out = this.decide(e, behind, first);
+    if (out.kind === "unknown" && this.needsFork) return out;
     if (out.kind === "unknown") {
       // Whether an alert went out (and so the cooldown) is no longer known.
       this.poisoned = out.why;
@@ -432,24 +453,34 @@ class Sim {
     const judge = (values: number[]): Tri | "skip" => {
       if (values.length < pc.minCount) return "skip";
       const [lo, hi] = bounds(values);
-      if (lo < 1e-5 || hi > 4000) return undefined; // outside the histogram's documented precision
-      if (lo / 1.15 > pc.limit!) return true;
-      if (hi * 1.15 <= pc.limit!) return false;
+      // The histogram reads within 15% from 1e-5 to 4,000 (beyond, it reads no less than about 4,000).
+      if (lo < 1e-5) return undefined;
+      if (Math.min(lo, 4000) / 1.15 > pc.limit!) return true;
+      if (hi <= 4000 && hi * 1.15 <= pc.limit!) return false;
       return undefined;
     };
     const withLate = judge(all.map((v) => v.x));
     const withoutLate = all.some((v) => v.late) ? judge(all.filter((v) => !v.late).map((v) => v.x)) : withLate;
     if (withLate === "skip" && withoutLate === "skip") return NONE;
-    if (withLate !== withoutLate) return { kind: "unknown", why: "percentile: a late value decides the interval" };
-    const above = withLate as Tri;
-    if (above === undefined) return { kind: "unknown", why: "percentile: the quantile is within the histogram's error of the limit (or outside its range)" };
+    let above: Tri = withLate === withoutLate ? (withLate as Tri) : undefined;
+    if (above === undefined) {
+      // Not the oracle's to judge (within the histogram's error of the limit, outside its range, or a late
+      // value decides): both answers are simulated from here on.
+      if (this.forceAbove === undefined) {
+        this.needsFork = true;
+        return { kind: "unknown", why: "percentile: an interval the oracle cannot judge (histogram error, range, or a late value)" };
+      }
+      above = this.forceAbove;
+    }
     const before = this.inAlert;
     this.inAlert = above;
     if (above === before) return NONE;
-    const [lo, hi] = bounds(all.map((v) => v.x));
+    const [lo0, hi0] = bounds(all.map((v) => v.x));
+    const [lo1, hi1] = all.some((v) => v.late) && all.some((v) => !v.late) ? bounds(all.filter((v) => !v.late).map((v) => v.x)) : [lo0, hi0];
+    const [lo, hi] = [Math.min(lo0, lo1), Math.max(hi0, hi1)];
     const a = this.co.alert(above ? "fired" : "recovered", { quantile: pc.quantile * 100, limit: pc.limit, interval: pc.intervalSec, field: pc.fieldName }, i * pc.intervalSec * 1000, t);
-    a.approx = { observed: [lo / 1.16, hi * 1.16] };
-    a.loose = ["baseline"];
+    if (hi <= 4000) a.approx = { observed: [lo / 1.16, hi * 1.16] };
+    a.loose = hi <= 4000 ? ["baseline"] : ["baseline", "observed"];
     return a;
   }
 }
@@ -547,8 +578,12 @@ export class CorrelationOracle {
         else if (type === "value_count") values.push({ value: v.text! });
         else {
           const n = numberOf(v.text!);
-          if (n === undefined) return this.unsureKeys(keyed, "a number the specification does not define");
-          values.push(Number.isFinite(n) ? { x: n } : null);
+          if (n === undefined) {
+            // A number form the specification leaves open ("+1", ".5", "1e"): not a number, or read leniently.
+            values.push(null);
+            const lenient = parseFloat(v.text!.trim());
+            if (Number.isFinite(lenient)) values.push({ x: lenient });
+          } else values.push(Number.isFinite(n) ? { x: n } : null);
         }
       }
     }
@@ -620,8 +655,15 @@ export class CorrelationOracle {
       for (const w of key.worlds) {
         alts.forEach((a, n) => {
           const sim = n === alts.length - 1 ? w : w.clone();
-          outs.push(a === null ? NONE : sim.step(a));
-          worlds.push(sim);
+          if (a === null) {
+            outs.push(NONE);
+            worlds.push(sim);
+          } else {
+            for (const [world, out] of sim.stepAll(a)) {
+              outs.push(out);
+              worlds.push(world);
+            }
+          }
         });
       }
       if (input.address === UNKNOWN) key.addressUnknown = true;
