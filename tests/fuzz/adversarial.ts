@@ -7,7 +7,7 @@ import path from "node:path";
 import type { Condition, Predicate, RuleSet } from "../../src/compiler/ir.js";
 import { PACKAGE_ROOT, buildModule } from "../../src/compiler/module.js";
 import { FluentBitHost, TRAPPED } from "../../src/host/host.js";
-import { URL_KEYS } from "../../src/compiler/program/automata.js";
+import { URL_FIELD_KEYS as URL_KEYS } from "./oracle/predicates.js";
 import { fluentBitJson } from "../../src/host/json.js";
 import { Rng } from "./rng.js";
 

@@ -3,6 +3,12 @@
 //   - realistic access-log / raw-line objects whose values carry attack
 //     strings (so rules match and the write path runs), serialized the way
 //     Fluent Bit does (non-ASCII escaped), as raw UTF-8, or escape-heavy;
+//   - raw lines as tail without a parser sends them: Apache/Nginx access
+//     lines with their own time (near Fluent Bit's, in several zones) and a
+//     response time, syslog lines (RFC 3164 with/without <pri> and host,
+//     RFC 5424, ISO) carrying sshd/PAM/sudo messages from a few addresses,
+//     Apache and nginx error lines; and records shaped like Fluent Bit's
+//     syslog and apache_error parsers' output;
 //   - malformed JSON: byte flips, truncation at every class of position,
 //     inserted/deleted brackets, quotes, commas, colons;
 //   - huge strings (up to 1 MiB), deep nesting (up to 10,000 levels);
@@ -85,6 +91,10 @@ const AGENTS = [
 
 const METHODS = ["GET", "GET", "GET", "POST", "POST", "HEAD", "TRACE", "trace", "Trace", "PUT", "DELETE", "OPTIONS"];
 const CODES = ["200", "200", "301", "404", "404", "404", "500", "403"];
+
+const MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const SSH_IPS = ["203.0.113.50", "198.51.100.23", "192.0.2.99"];
 
 export const BURST_IPS = ["203.0.113.7", "198.51.100.23", "10.0.0.5", "2001:db8::bad", "::ffff:203.0.113.9"];
 
@@ -329,6 +339,119 @@ export class RecordGenerator {
     return r.chance(0.5) ? { json: n } : { str: n };
   }
 
+  /** A response time in ms: mostly ordinary, sometimes slow, now and then any number at all. */
+  private responseTime(): Value {
+    const r = this.rng;
+    const n = r.weighted<string>([
+      [12, String(r.range(20, 400))],
+      [3, String(r.range(600, 3000))],
+      [2, (r.range(1, 3999) / 8).toString()],
+      [0.3, r.pick(NUMBER_LIMITS)],
+    ]);
+    return r.chance(0.5) ? { json: n } : { str: n };
+  }
+
+  // -------------------------------------------------------------- raw lines
+
+  /** `20/Nov/2026:10:00:00 +0000` for (about) the current time, in one of a few zones. */
+  private clf(): string {
+    const r = this.rng;
+    const zone = r.pick([0, 0, 0, 60, -330, 540]);
+    const d = new Date((this.time + r.range(-2, 1)) * 1000 + zone * 60_000);
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    const sign = zone < 0 ? "-" : "+";
+    const z = Math.abs(zone);
+    return `${p2(d.getUTCDate())}/${MONTH_NAMES[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())} ${sign}${p2(Math.floor(z / 60))}${p2(z % 60)}`;
+  }
+
+  /** An Apache/Nginx access line (combined or common, optional response time). */
+  accessLine(): string {
+    const r = this.rng;
+    const agent = r.pick(AGENTS.filter((a) => !a.includes('"')));
+    const user = r.pick(["-", "-", "alice"]);
+    const code = this.burstLeft > 0 ? "404" : r.pick(CODES);
+    const request = `${r.pick(METHODS)} ${this.path().replace(/ /g, "%20")} HTTP/1.1`;
+    let line = `${this.ip()} - ${user} [${this.clf()}] "${request}" ${code} ${r.range(0, 90000)}`;
+    if (r.chance(0.8)) line += ` "${r.pick(["-", "https://example.com/", "https://shop.example/pay?card=4111111111111111"])}" "${agent}"`;
+    const rt = r.range(1, 3000) / 1000;
+    line += r.pick(["", "", ` ${rt}`, ` rt=${rt}`, ` request_time=${rt}`, ` ${r.range(100, 900000)}`]);
+    return line;
+  }
+
+  /** `Nov 20 10:00:00` (day padded with a space) for about the current time. */
+  private syslogStamp(): string {
+    const d = new Date((this.time + this.rng.range(-2, 1)) * 1000);
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    return `${MONTH_NAMES[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+  }
+
+  private isoStamp(): string {
+    const r = this.rng;
+    const d = new Date((this.time + r.range(-2, 1)) * 1000 + r.int(1000));
+    return r.pick([d.toISOString(), d.toISOString().replace(".000", "").replace(/\.\d+Z$/, "Z"), d.toISOString().replace("Z", "+00:00")]);
+  }
+
+  /** What sshd, PAM, sudo (or something else) writes: program and message. */
+  private authEvent(): [string, string] {
+    const r = this.rng;
+    const ip = this.burstLeft > 0 || r.chance(0.6) ? this.ip() : r.pick(SSH_IPS);
+    const port = r.range(1024, 65535);
+    const user = r.pick(["root", "admin", "alice", "oracle", "test"]);
+    return r.weighted<[string, string]>([
+      [6, ["sshd", `Failed password for ${user} from ${ip} port ${port} ssh2`]],
+      [3, ["sshd", `Failed password for invalid user ${user} from ${ip} port ${port} ssh2`]],
+      [2, ["sshd", `Invalid user ${user} from ${ip} port ${port}`]],
+      [2, ["sshd", `Accepted password for ${user} from ${ip} port ${port} ssh2`]],
+      [1, ["sshd", `Accepted publickey for ${user} from ${ip} port ${port} ssh2: RSA SHA256:x9TkP`]],
+      [2, ["sshd", `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}  user=${user}`]],
+      [1, ["sshd", `Connection closed by authenticating user ${user} ${ip} port ${port} [preauth]`]],
+      [1, ["sshd", `Received disconnect from ${ip} port ${port}:11: Bye Bye [preauth]`]],
+      [1, ["sudo", `   ${r.pick(["alice", "bob"])} : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash`]],
+      [1, ["sudo", `alice : 3 incorrect password attempts ; TTY=pts/1 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/id`]],
+      [2, ["CRON", `(root) CMD (run-parts /etc/cron.hourly)`]],
+      [1, ["systemd", `Started Session 42 of user ${user}.`]],
+      [1, ["sshd", `Server listening on 0.0.0.0 port 22.`]],
+    ]);
+  }
+
+  /** A syslog line: RFC 3164 (with/without <pri> and host), RFC 5424 or ISO time. */
+  syslogLine(): string {
+    const r = this.rng;
+    const [program, message] = this.authEvent();
+    const pid = r.range(100, 99999);
+    const tagged = `${program}${program === "sudo" ? "" : `[${pid}]`}:`;
+    switch (r.weighted<string>([[5, "3164"], [2, "pri"], [1, "hostless"], [2, "5424"], [1, "iso"]])) {
+      case "3164":
+        return `${this.syslogStamp()} web1 ${tagged} ${message}`;
+      case "pri":
+        return `<${r.range(0, 191)}>${this.syslogStamp()} web1 ${tagged} ${message}`;
+      case "hostless":
+        return `${this.syslogStamp()} ${tagged} ${message}`;
+      case "5424":
+        return `<38>1 ${this.isoStamp()} web1 ${program} ${pid} ${r.pick(["-", "ID47"])} ${r.pick(["-", '[origin ip="10.0.0.1"]'])} ${message}`;
+      default:
+        return `${this.isoStamp()} web1 ${tagged} ${message}`;
+    }
+  }
+
+  /** Apache 2.4 / 2.2 and nginx error lines. */
+  errorLine(): string {
+    const r = this.rng;
+    const d = new Date(this.time * 1000);
+    const p2 = (n: number) => String(n).padStart(2, "0");
+    const clock = `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}`;
+    const ip = this.ip();
+    const user = r.pick(["alice", "bob"]);
+    const apacheTime = `${DAY_NAMES[d.getUTCDay()]} ${MONTH_NAMES[d.getUTCMonth()]} ${p2(d.getUTCDate())} ${clock}`;
+    return r.weighted<string>([
+      [3, `[${apacheTime}.${r.range(100000, 999999)} ${d.getUTCFullYear()}] [auth_basic:error] [pid ${r.range(100, 9999)}:tid ${r.range(1, 99)}] [client ${ip}:${r.range(1024, 65535)}] AH01617: user ${user}: authentication failure for "/private": Password Mismatch`],
+      [1, `[${apacheTime} ${d.getUTCFullYear()}] [error] [client ${ip}] client denied by server configuration: /srv/www/x`],
+      [1, `[${apacheTime}.${r.range(100000, 999999)} ${d.getUTCFullYear()}] [core:error] [pid ${r.range(100, 9999)}] [client ${ip}:${r.range(1024, 65535)}] AH00126: Invalid URI in request GET /..%2f..%2fetc/passwd HTTP/1.1`],
+      [2, `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${clock} [error] ${r.range(100, 999)}#${r.range(100, 999)}: *${r.range(1, 99)} user "${user}" was not found in "/etc/nginx/.htpasswd", client: ${ip}, server: example.com, request: "GET ${this.path().replace(/[ "]/g, "")} HTTP/1.1", host: "example.com"`],
+      [1, `${d.getUTCFullYear()}/${p2(d.getUTCMonth() + 1)}/${p2(d.getUTCDate())} ${clock} [warn] ${r.range(100, 999)}#0: *1 an upstream response is buffered to a temporary file, client: ${ip}, server: example.com, request: "POST /upload HTTP/1.1", host: "example.com", referrer: "https://example.com/"`],
+    ]);
+  }
+
   private agent(): Value {
     return { str: this.rng.pick(AGENTS) };
   }
@@ -342,6 +465,12 @@ export class RecordGenerator {
       [3, "canonical"],
       [1, "json-app"],
       [2, "raw-line"],
+      [3, "access-line"],
+      [3, "syslog-line"],
+      [1, "error-line"],
+      [1, "syslog-record"],
+      [1, "error-record"],
+      [3, "timed"],
     ]);
     let m: Member[];
     switch (shape) {
@@ -381,10 +510,52 @@ export class RecordGenerator {
           ["status", this.code()],
           ["size", this.number()],
           ["user_agent", this.agent()],
-          ["response_time", this.number()],
+          ["response_time", r.chance(0.95) ? this.responseTime() : this.number()],
         ];
         break;
       }
+      case "timed":
+        // A steady stream of timed requests of a few methods: anomalies and slow intervals per method.
+        m = [
+          ["client_ip", { str: this.ip() }],
+          ["method", { str: r.weighted<string>([[6, "GET"], [3, "POST"], [1, "PUT"]]) }],
+          ["path", { str: r.pick(NORMAL_PATHS) }],
+          ["status", { str: r.pick(CODES) }],
+          ["size", { json: String(r.range(0, 90000)) }],
+          ["user_agent", this.agent()],
+          ["response_time", this.responseTime()],
+        ];
+        break;
+      case "access-line":
+        m = [["log", { str: this.accessLine() + r.pick(["", "", "\n"]) }]];
+        break;
+      case "syslog-line":
+        m = [["log", { str: this.syslogLine() + r.pick(["", "", "\n"]) }]];
+        break;
+      case "error-line":
+        m = [["log", { str: this.errorLine() }]];
+        break;
+      case "syslog-record": {
+        const [program, message] = this.authEvent();
+        m = [
+          ["pri", { str: String(r.range(0, 191)) }],
+          ["time", { str: this.syslogStamp() }],
+          ["host", { str: "web1" }],
+          ["ident", { str: program }],
+          ["pid", { str: String(r.range(100, 9999)) }],
+          ["message", { str: message.trimStart() }],
+        ];
+        break;
+      }
+      case "error-record":
+        m = [
+          ["time", { str: "Wed Oct 11 14:32:52.123456 2026" }],
+          ["level", { str: r.pick(["auth_basic:error", "error", "core:error"]) }],
+          ["pid", { str: "35708" }],
+          ["client", { str: `${this.ip()}:${r.range(1024, 65535)}` }],
+          ["message", { str: r.pick([`AH01617: user ${r.pick(["alice", "bob"])}: authentication failure for "/private": Password Mismatch`, "client denied by server configuration: /srv/www/x", "AH01618: user carol not found: /private"]) }],
+        ];
+        break;
       case "json-app":
         m = [
           ["ip", { str: this.ip() }],
