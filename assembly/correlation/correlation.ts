@@ -27,7 +27,7 @@ import { Alerts } from "./alerts";
 import { keepSample, sampleAt, sampleLength } from "./samples";
 import { EventCountState, addEvent, addressArea } from "./event-count";
 import { ValueCountState, addValue, sampleArea } from "./value-count";
-import { initTemporal, addUnordered, addOrdered } from "./temporal";
+import { initTemporal, noteSeen, checkAllSeen, addOrdered } from "./temporal";
 import { SpikeLine, addToRate } from "./spike";
 import { addSample } from "./anomaly";
 import { PercentileLine, addValueAt } from "./percentile";
@@ -162,11 +162,13 @@ export class CorrelationStage {
     } else if (c.type == CorrelationType.ValueCount) {
       addValue(p, c.threshold, valueHash, t, c.span, v.ptr, v.len, out);
     } else if (c.type == CorrelationType.Temporal || c.type == CorrelationType.TemporalOrdered) {
-      const ordered = c.type == CorrelationType.TemporalOrdered;
-      for (let step = 0; step < c.rules.length && out.status == Status.None; step++) {
-        if ((steps & (<u64>1 << <u64>step)) == 0) continue;
-        if (ordered) addOrdered(p, c.rules.length, step, t, c.span, out);
-        else addUnordered(p, c.rules.length, step, t, c.span, out);
+      if (c.type == CorrelationType.Temporal) {
+        // Every rule the record matched is noted before the check.
+        for (let step = 0; step < c.rules.length; step++) if ((steps & (<u64>1 << <u64>step)) != 0) noteSeen(p, step, t);
+        checkAllSeen(p, c.rules.length, t, c.span, out);
+      } else {
+        // Last step first: one record advances a chain by one step at most.
+        for (let step = c.rules.length - 1; step >= 0; step--) if ((steps & (<u64>1 << <u64>step)) != 0) addOrdered(p, c.rules.length, step, t, c.span, out);
       }
     } else if (c.type == CorrelationType.Spike) {
       addToRate(p, created, c.spike, t, out);

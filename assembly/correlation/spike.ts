@@ -49,6 +49,21 @@ function pushBucket(p: usize, baseline: i32, count: f64): void {
   return s.filled == 0 ? 0 : s.sum / <f64>s.filled;
 }
 
+/** Closes interval `index` at `count` events; a spike that closes at or under the line recovers. */
+function closeInterval(p: usize, line: SpikeLine, index: i64, count: f64, t: i64, out: Outcome): void {
+  const s = changetype<SpikeState>(p);
+  const avg = average(s);
+  if (s.inSpike != 0 && count <= avg * line.factor + line.increase) {
+    s.inSpike = 0;
+    out.status = Status.Recovered;
+    out.count = count;
+    out.baseline = avg;
+    out.first = index * line.interval;
+    out.last = t;
+  }
+  pushBucket(p, line.baseline, count);
+}
+
 /** Counts an event at `t`. */
 export function addToRate(p: usize, created: bool, line: SpikeLine, t: i64, out: Outcome): void {
   const s = changetype<SpikeState>(p);
@@ -56,21 +71,12 @@ export function addToRate(p: usize, created: bool, line: SpikeLine, t: i64, out:
   if (created) {
     s.bucket = bucket;
   } else if (bucket > s.bucket) {
-    // Close the current interval, then any quiet ones in between.
-    const closed = s.count;
-    const avg = average(s);
-    if (s.inSpike != 0 && closed <= avg * line.factor + line.increase) {
-      s.inSpike = 0;
-      out.status = Status.Recovered;
-      out.count = closed;
-      out.baseline = avg;
-      out.first = s.bucket * line.interval;
-      out.last = t;
-    }
-    pushBucket(p, line.baseline, closed);
+    // Close the current interval, then the quiet ones in between: each
+    // closes at its count against the line of the intervals before it.
+    closeInterval(p, line, s.bucket, s.count, t, out);
     let gap = bucket - s.bucket - 1;
     if (gap > <i64>line.baseline) gap = <i64>line.baseline;
-    for (let k: i64 = 0; k < gap; k++) pushBucket(p, line.baseline, 0);
+    for (let k: i64 = 1; k <= gap; k++) closeInterval(p, line, s.bucket + k, 0, t, out);
     s.bucket = bucket;
     s.count = 0;
   }
@@ -83,7 +89,7 @@ export function addToRate(p: usize, created: bool, line: SpikeLine, t: i64, out:
     out.status = Status.Fired;
     out.count = s.count;
     out.baseline = avg;
-    out.first = bucket * line.interval;
+    out.first = s.bucket * line.interval; // a late event counts in the current interval
     out.last = t;
   }
 }

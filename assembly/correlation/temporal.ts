@@ -14,10 +14,14 @@ export function initTemporal(p: usize, rules: i32): void {
   for (let k = 0; k < rules; k++) store<i64>(p + <usize>k * 8, NONE);
 }
 
-/** Notes rule `step` at `t`; fires when every rule was seen within `span`. */
-export function addUnordered(p: usize, rules: i32, step: i32, t: i64, span: i64, out: Outcome): void {
+/** Notes rule `step` seen at `t`. */
+export function noteSeen(p: usize, step: i32, t: i64): void {
   const at = p + <usize>step * 8;
   if (load<i64>(at) < t) store<i64>(at, t);
+}
+
+/** Fires when every rule was last seen within `span`. */
+export function checkAllSeen(p: usize, rules: i32, t: i64, span: i64, out: Outcome): void {
   let earliest = t;
   let latest = t;
   for (let k = 0; k < rules; k++) {

@@ -75,10 +75,11 @@ export const SITE_SECTIONS = 64;
 export const SECTION_NAME_BYTES = 48;
 /**
  * Response-time histogram: log buckets of ratio HISTOGRAM_BASE from
- * HISTOGRAM_MIN seconds; a reported percentile is within HISTOGRAM_BASE - 1
- * (relative) of the true value.
+ * HISTOGRAM_MIN up to about 1e10, in the field's own unit (seconds from
+ * nginx's $request_time, microseconds from Apache's %D both fit); a reported
+ * percentile is within HISTOGRAM_BASE - 1 (relative) of the true value.
  */
-export const HISTOGRAM_BUCKETS = 160;
+export const HISTOGRAM_BUCKETS = 264;
 export const HISTOGRAM_MIN = 0.000001;
 export const HISTOGRAM_BASE = 1.15;
 

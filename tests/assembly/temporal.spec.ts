@@ -2,7 +2,7 @@
 // SEMANTICS.md: temporal fires when every listed rule was seen for the key
 // with latest - earliest < timespan; temporal_ordered when the rules were
 // seen in order, the chain's start within the timespan.
-import { addUnordered, addOrdered, initTemporal, temporalPayload } from "../../assembly/correlation/temporal";
+import { noteSeen, checkAllSeen, addOrdered, initTemporal, temporalPayload } from "../../assembly/correlation/temporal";
 import { Outcome, Status } from "../../assembly/correlation/outcome";
 import { zeroed } from "./helpers";
 
@@ -16,7 +16,8 @@ function key(rules: i32): usize {
 
 function unordered(p: usize, rules: i32, step: i32, t: i64): Outcome {
   const out = new Outcome();
-  addUnordered(p, rules, step, t, SPAN, out);
+  noteSeen(p, step, t);
+  checkAllSeen(p, rules, t, SPAN, out);
   return out;
 }
 

@@ -45,7 +45,7 @@ function clock(p: usize, len: i32, at: i32): i32 {
   const h = digitsAt(p, len, at, 2);
   const m = digitsAt(p, len, at + 3, 2);
   const s = digitsAt(p, len, at + 6, 2);
-  if (h < 0 || m < 0 || s < 0 || load<u8>(p + <usize>at + 2) != 0x3a || load<u8>(p + <usize>at + 5) != 0x3a) return -1;
+  if (h < 0 || m < 0 || s < 0 || h > 23 || m > 59 || s > 60 || load<u8>(p + <usize>at + 2) != 0x3a || load<u8>(p + <usize>at + 5) != 0x3a) return -1;
   return h * 3600 + m * 60 + s;
 }
 
