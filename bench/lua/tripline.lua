@@ -73,66 +73,79 @@ local SCANNER_AGENTS = {
 
 ---------------------------------------------------------------- rules
 
--- id -> level, tags, silent (only listed beside an alert it completes)
-local RULES = {
-  ["tripline-http-404"] = { "informational", { "attack.reconnaissance", "attack.t1595.003" }, true },
-  ["tripline-http-401"] = { "informational", { "attack.credential_access", "attack.t1110" }, true },
-  ["tripline-http-500"] = { "informational", { "attack.initial_access", "attack.t1190" }, true },
-  ["tripline-http-login-failure"] = { "low", { "attack.credential_access", "attack.t1110" }, true },
-  ["tripline-auth-failure"] = { "low", { "attack.credential_access", "attack.t1110" }, true },
-  ["tripline-rate-limited"] = { "low", { "attack.impact", "attack.t1499" }, true },
-  ["tripline-access-denied"] = { "low", { "attack.discovery", "attack.t1083" }, true },
-  ["tripline-large-response"] = { "low", { "attack.collection", "attack.t1213" }, true },
-  ["tripline-suspicious-user-agent"] = { "low", { "attack.reconnaissance", "attack.t1595" }, true },
-  ["tripline-redact-card"] = { "informational", {}, false },
-  ["tripline-redact-password"] = { "informational", {}, false },
-  ["tripline-redact-bearer"] = { "informational", {}, false },
-  ["tripline-traffic-request"] = { "informational", {}, true },
-  ["tripline-web-timed-request"] = { "informational", {}, true },
-  ["tripline-web-slow-request"] = { "informational", {}, true },
-  ["tripline-web-sqli"] = { "high", { "attack.initial_access", "attack.t1190" }, false },
-  ["tripline-web-xss"] = { "high", { "attack.initial_access", "attack.t1190" }, false },
-  ["tripline-web-path-traversal"] = { "high", { "attack.initial_access", "attack.t1190", "attack.credential_access", "attack.t1552.001" }, false },
-  ["tripline-web-lfi-user-agent"] = { "medium", { "attack.initial_access", "attack.t1190" }, false },
-  ["tripline-scan-not-found"] = { "informational", { "attack.reconnaissance", "attack.t1595.003" }, true },
-  ["tripline-scan-sensitive-file"] = { "high", { "attack.reconnaissance", "attack.t1595.003", "attack.credential_access", "attack.t1552.001" }, false },
-  ["tripline-scan-scanner-user-agent"] = { "medium", { "attack.reconnaissance", "attack.t1595.002" }, false },
-  ["tripline-scan-dynamic-request"] = { "informational", { "attack.reconnaissance", "attack.t1595" }, true },
-  ["tripline-scan-dynamic-page"] = { "informational", { "attack.reconnaissance", "attack.t1595" }, true },
+-- The access-record rules in pack order (rules/*.yml by file name, then as
+-- written), which is the order the module lists them in: id, level, tags,
+-- silent (only listed beside an alert it completes: the rule feeds a
+-- correlation that does not `generate` it).
+local RULE_LIST = {
+  { "tripline-http-404", "informational", { "attack.reconnaissance", "attack.t1595.003" }, true },
+  { "tripline-http-401", "informational", { "attack.credential_access", "attack.t1110" }, true },
+  { "tripline-http-500", "informational", { "attack.initial_access", "attack.t1190" }, true },
+  { "tripline-http-login-failure", "low", { "attack.credential_access", "attack.t1110" }, true },
+  { "tripline-auth-failure", "low", { "attack.credential_access", "attack.t1110" }, true },
+  { "tripline-rate-limited", "low", { "attack.impact", "attack.t1499" }, true },
+  { "tripline-access-denied", "low", { "attack.discovery", "attack.t1083" }, true },
+  { "tripline-large-response", "low", { "attack.collection", "attack.t1213" }, true },
+  { "tripline-suspicious-user-agent", "low", { "attack.reconnaissance", "attack.t1595" }, true },
+  { "tripline-redact-card", "informational", {}, false },
+  { "tripline-redact-password", "informational", {}, false },
+  { "tripline-redact-bearer", "informational", {}, false },
+  { "tripline-traffic-request", "informational", {}, true },
+  { "tripline-web-timed-request", "informational", {}, true },
+  { "tripline-web-slow-request", "informational", {}, true },
+  { "tripline-web-sqli", "high", { "attack.initial_access", "attack.t1190" }, false },
+  { "tripline-web-xss", "high", { "attack.initial_access", "attack.t1190" }, false },
+  { "tripline-web-path-traversal", "high", { "attack.initial_access", "attack.t1190", "attack.credential_access", "attack.t1552.001" }, false },
+  { "tripline-web-lfi-user-agent", "medium", { "attack.initial_access", "attack.t1190" }, false },
+  { "tripline-scan-not-found", "informational", { "attack.reconnaissance", "attack.t1595.003" }, true },
+  { "tripline-scan-sensitive-file", "high", { "attack.reconnaissance", "attack.t1595.003", "attack.credential_access", "attack.t1552.001" }, false },
+  { "tripline-scan-scanner-user-agent", "medium", { "attack.reconnaissance", "attack.t1595.002" }, false },
+  { "tripline-scan-dynamic-request", "informational", { "attack.reconnaissance", "attack.t1595" }, true },
+  { "tripline-scan-dynamic-page", "informational", { "attack.reconnaissance", "attack.t1595" }, true },
 }
+local RULES = {}
+for i, r in ipairs(RULE_LIST) do
+  RULES[r[1]] = { order = i, level = LEVELS[r[2]], tags = r[3], silent = r[4] }
+end
 
--- Correlations: id, title, level, type, member rules, window s, threshold, cooldown s, tags
-local function corr(id, title, level, kind, rules, window, threshold, tags, extra)
-  local c = { id = id, title = title, level = level, type = kind, rules = rules, window = window, threshold = threshold,
-              cooldown = window, tags = tags, keys = {}, nkeys = 0 }
+-- Correlations in pack order (the order the module evaluates them and lists
+-- their alerts in). Times in milliseconds. `group`: the record value the
+-- state is kept per ("c-ip", "cs-uri-stem", or none for the spike);
+-- `field`: what a value_count counts or an anomaly measures.
+local function corr(id, title, level, kind, rule, group, window, threshold, tags, extra)
+  local c = { id = id, title = title, level = level, type = kind, rule = rule, group = group, window = window * 1000,
+              threshold = threshold, cooldown = window * 1000, tags = tags, keys = {}, nkeys = 0 }
   if extra then for k, v in pairs(extra) do c[k] = v end end
   return c
 end
 
-local C = {
-  http404 = corr("tripline-http-404-burst", "Burst of 404 responses from one address", "medium", "event_count", { "tripline-http-404" }, 600, 5, { "attack.reconnaissance", "attack.t1595.003" }),
-  http401 = corr("tripline-http-401-burst", "Burst of 401 responses from one address", "medium", "event_count", { "tripline-http-401" }, 600, 3, { "attack.credential_access", "attack.t1110" }),
-  http500 = corr("tripline-http-500-burst", "Burst of 500 responses from one address", "medium", "event_count", { "tripline-http-500" }, 600, 5, { "attack.initial_access", "attack.t1190" }),
-  login = corr("tripline-login-failure-burst", "Repeated failed logins from one address", "high", "event_count", { "tripline-http-login-failure" }, 300, 5, { "attack.credential_access", "attack.t1110", "attack.t1110.004" }),
-  auth = corr("tripline-auth-failure-burst", "Repeated authentication failures", "high", "event_count", { "tripline-auth-failure" }, 300, 5, { "attack.credential_access", "attack.t1110" }),
-  rate = corr("tripline-rate-limit-burst", "Repeated rate-limit violations", "medium", "event_count", { "tripline-rate-limited" }, 300, 3, { "attack.impact", "attack.t1499" }),
-  denied = corr("tripline-access-denied-burst", "Repeated access denied", "medium", "event_count", { "tripline-access-denied" }, 300, 5, { "attack.discovery", "attack.t1083" }),
-  large = corr("tripline-large-data-burst", "Repeated large data operations", "high", "event_count", { "tripline-large-response" }, 600, 2, { "attack.collection", "attack.t1213", "attack.exfiltration", "attack.t1567" }),
-  agent = corr("tripline-suspicious-user-agent-burst", "Repeated requests with suspicious user agents", "medium", "event_count", { "tripline-suspicious-user-agent" }, 900, 3, { "attack.reconnaissance", "attack.t1595" }),
-  sqli = corr("tripline-web-sqli-alert", "SQL injection attempt (alert)", "high", "event_count", { "tripline-web-sqli" }, 300, 1, { "attack.initial_access", "attack.t1190" }),
-  xss = corr("tripline-web-xss-alert", "Cross-site scripting attempt (alert)", "high", "event_count", { "tripline-web-xss" }, 300, 1, { "attack.initial_access", "attack.t1190" }),
-  traversal = corr("tripline-web-path-traversal-alert", "Path traversal attempt (alert)", "high", "event_count", { "tripline-web-path-traversal" }, 300, 1, { "attack.initial_access", "attack.t1190" }),
-  paths404 = corr("tripline-scan-many-404-paths", "Many distinct paths not found for one address", "high", "value_count", { "tripline-scan-not-found" }, 600, 15, { "attack.reconnaissance", "attack.t1595.003" }),
-  sensitive = corr("tripline-scan-sensitive-file-alert", "Sensitive file requested (alert)", "high", "event_count", { "tripline-scan-sensitive-file" }, 600, 1, { "attack.reconnaissance", "attack.t1595.003", "attack.credential_access", "attack.t1552.001" }),
-  scanner = corr("tripline-scan-scanner-user-agent-alert", "Security scanner (alert)", "medium", "event_count", { "tripline-scan-scanner-user-agent" }, 900, 1, { "attack.reconnaissance", "attack.t1595.002" }),
-  crawl = corr("tripline-scan-aggressive-crawl", "Aggressive crawling of dynamic pages", "medium", "event_count", { "tripline-scan-dynamic-request" }, 60, 120, { "attack.reconnaissance", "attack.t1595", "attack.collection" }),
-  burst = corr("tripline-scan-crawl-burst", "Burst of distinct dynamic pages from one address", "medium", "value_count", { "tripline-scan-dynamic-page" }, 10, 40, { "attack.reconnaissance", "attack.t1595", "attack.collection" }, { cooldown = 300 }),
-  spike = corr("tripline-traffic-spike", "Traffic spike", "medium", "spike", { "tripline-traffic-request" }, 60, 100, { "attack.impact", "attack.t1498", "attack.t1499" }, { interval = 60, baseline = 15, factor = 4 }),
-  anomaly = corr("tripline-web-response-time-anomaly", "Response-time anomaly", "medium", "anomaly", { "tripline-web-timed-request" }, 3600, 200, { "attack.impact", "attack.t1499" }, { zscore = 50 }),
-  slow = corr("tripline-web-slow-endpoint", "Slow endpoint", "medium", "event_count", { "tripline-web-slow-request" }, 600, 5, { "attack.impact", "attack.t1499.003" }),
+local RECON_404, CREDS, INITIAL = { "attack.reconnaissance", "attack.t1595.003" }, { "attack.credential_access", "attack.t1110" }, { "attack.initial_access", "attack.t1190" }
+local CORRELATIONS = {
+  corr("tripline-http-404-burst", "Burst of 404 responses from one address", "medium", "event_count", "tripline-http-404", "c-ip", 600, 5, RECON_404),
+  corr("tripline-http-401-burst", "Burst of 401 responses from one address", "medium", "event_count", "tripline-http-401", "c-ip", 600, 3, CREDS),
+  corr("tripline-http-500-burst", "Burst of 500 responses from one address", "medium", "event_count", "tripline-http-500", "c-ip", 600, 5, INITIAL),
+  corr("tripline-login-failure-burst", "Repeated failed logins from one address", "high", "event_count", "tripline-http-login-failure", "c-ip", 300, 5, { "attack.credential_access", "attack.t1110", "attack.t1110.004" }),
+  corr("tripline-auth-failure-burst", "Repeated authentication failures", "high", "event_count", "tripline-auth-failure", "c-ip", 300, 5, CREDS),
+  corr("tripline-rate-limit-burst", "Repeated rate-limit violations", "medium", "event_count", "tripline-rate-limited", "c-ip", 300, 3, { "attack.impact", "attack.t1499" }),
+  corr("tripline-access-denied-burst", "Repeated access denied", "medium", "event_count", "tripline-access-denied", "c-ip", 300, 5, { "attack.discovery", "attack.t1083" }),
+  corr("tripline-large-data-burst", "Repeated large data operations", "high", "event_count", "tripline-large-response", "c-ip", 600, 2, { "attack.collection", "attack.t1213", "attack.exfiltration", "attack.t1567" }),
+  corr("tripline-suspicious-user-agent-burst", "Repeated requests with suspicious user agents", "medium", "event_count", "tripline-suspicious-user-agent", "c-ip", 900, 3, { "attack.reconnaissance", "attack.t1595" }),
+  corr("tripline-traffic-spike", "Traffic spike", "medium", "spike", "tripline-traffic-request", nil, 60, 100, { "attack.impact", "attack.t1498", "attack.t1499" },
+    { interval = 60000, baseline = 15, factor = 4, increase = 0 }),
+  corr("tripline-web-response-time-anomaly", "Response-time anomaly", "medium", "anomaly", "tripline-web-timed-request", "cs-uri-stem", 3600, nil, { "attack.impact", "attack.t1499" },
+    { zscore = 50, min_samples = 200, field = "time-taken" }),
+  corr("tripline-web-slow-endpoint", "Slow endpoint", "medium", "event_count", "tripline-web-slow-request", "cs-uri-stem", 600, 5, { "attack.impact", "attack.t1499.003" }),
+  corr("tripline-web-sqli-alert", "SQL injection attempt (alert)", "high", "event_count", "tripline-web-sqli", "c-ip", 300, 1, INITIAL),
+  corr("tripline-web-xss-alert", "Cross-site scripting attempt (alert)", "high", "event_count", "tripline-web-xss", "c-ip", 300, 1, INITIAL),
+  corr("tripline-web-path-traversal-alert", "Path traversal attempt (alert)", "high", "event_count", "tripline-web-path-traversal", "c-ip", 300, 1, INITIAL),
+  corr("tripline-scan-many-404-paths", "Many distinct paths not found for one address", "high", "value_count", "tripline-scan-not-found", "c-ip", 600, 15, RECON_404, { field = "cs-uri-stem" }),
+  corr("tripline-scan-sensitive-file-alert", "Sensitive file requested (alert)", "high", "event_count", "tripline-scan-sensitive-file", "c-ip", 600, 1,
+    { "attack.reconnaissance", "attack.t1595.003", "attack.credential_access", "attack.t1552.001" }),
+  corr("tripline-scan-scanner-user-agent-alert", "Security scanner (alert)", "medium", "event_count", "tripline-scan-scanner-user-agent", "c-ip", 900, 1, { "attack.reconnaissance", "attack.t1595.002" }),
+  corr("tripline-scan-aggressive-crawl", "Aggressive crawling of dynamic pages", "medium", "event_count", "tripline-scan-dynamic-request", "c-ip", 60, 120, { "attack.reconnaissance", "attack.t1595", "attack.collection" }),
+  corr("tripline-scan-crawl-burst", "Burst of distinct dynamic pages from one address", "medium", "value_count", "tripline-scan-dynamic-page", "c-ip", 10, 40, { "attack.reconnaissance", "attack.t1595", "attack.collection" },
+    { field = "cs-uri", cooldown = 300000 }),
 }
-local ALL_CORRELATIONS = {}
-for _, c in pairs(C) do ALL_CORRELATIONS[#ALL_CORRELATIONS + 1] = c end
 
 ---------------------------------------------------------------- helpers
 
@@ -328,10 +341,6 @@ local BEARER_WORDS = { "bearer " }
 local NONE = {}
 local REDACT_FIELDS = { "path", "referer", "message", "log" }
 
-local function iso(t)
-  local s = floor(t)
-  return os.date("!%Y-%m-%dT%H:%M:%S", s) .. string.format(".%03dZ", floor((t - s) * 1000 + 0.5) % 1000)
-end
 
 ---------------------------------------------------------------- grammars
 
@@ -842,64 +851,134 @@ local ASSET_ENDINGS = {
 
 ---------------------------------------------------------------- correlation state
 
--- event_count: the newest `threshold` event times per key in a ring.
-local function event_count(c, key, t)
-  local e = c.keys[key]
-  if not e then
-    e = { n = 0, head = 0, last_alert = nil, newest = t }
-    c.keys[key] = e
-    c.nkeys = c.nkeys + 1
+-- The module's state, entry for entry (assembly/correlation/*): times in
+-- milliseconds, cooldowns counted from the last alert of the key.
+local SAMPLES, ADDRESSES, SAMPLE_BYTES, ANOMALY_WEIGHT_CAP = 3, 5, 40, 1000
+
+-- Keeps v in a bounded list of distinct recent values (the module's
+-- keepSample): cut to 39 bytes, not inside a UTF-8 sequence; when full the
+-- oldest makes room.
+local function keep_sample(list, max, v)
+  local n = #v
+  if n > SAMPLE_BYTES - 1 then
+    n = SAMPLE_BYTES - 1
+    while n > 0 and byte(v, n + 1) >= 0x80 and byte(v, n + 1) < 0xc0 do n = n - 1 end
+    v = sub(v, 1, n)
   end
-  local need = c.threshold
-  e.head = e.head % need + 1
-  e[e.head] = t
-  if e.n < need then e.n = e.n + 1 end
-  e.newest = t
-  if e.n < need then return nil end
-  local oldest = e[e.head % need + 1]
-  if t - oldest >= c.window then return nil end
-  if e.last_alert and t - e.last_alert < c.cooldown then return nil end
-  e.last_alert = t
-  return { count = need, first = oldest, last = t }
+  for k = 1, #list do
+    if list[k] == v then return end
+  end
+  if #list == max then table.remove(list, 1) end
+  list[#list + 1] = v
 end
 
--- value_count: distinct values seen within the window (at most `threshold` kept).
-local function value_count(c, key, value, t)
+local function copy(list)
+  local out = {}
+  for k = 1, #list do out[k] = list[k] end
+  return out
+end
+
+local function entry(c, key, t)
   local e = c.keys[key]
   if not e then
-    e = { values = {}, n = 0, first = t, newest = t, samples = {} }
+    e = {}
     c.keys[key] = e
     c.nkeys = c.nkeys + 1
   end
   e.newest = t
-  local values = e.values
-  for v, seen in pairs(values) do
-    if t - seen >= c.window then values[v] = nil; e.n = e.n - 1 end
+  return e
+end
+
+-- A fired outcome goes out unless the key alerted less than a cooldown ago.
+local function cooled(c, e, t)
+  if e.last_alert and t - e.last_alert < c.cooldown then return false end
+  e.last_alert = t
+  return true
+end
+
+-- event_count: the newest `threshold` event times per key, ascending (an
+-- event older than all of a full list cannot complete a window).
+local function event_count(c, e, t, address)
+  local times = e.times
+  if not times then
+    times = {}
+    e.times, e.addresses = times, {}
   end
-  if values[value] then
-    if t > values[value] then values[value] = t end
-  else
-    if e.n == c.threshold then
-      local oldest, ot
-      for v, seen in pairs(values) do if not ot or seen < ot then oldest, ot = v, seen end end
-      values[oldest] = nil
-      e.n = e.n - 1
+  if address then keep_sample(e.addresses, ADDRESSES, address) end
+  local need, count = c.threshold, #times
+  if count == need then
+    if t <= times[1] then return nil end
+    table.remove(times, 1)
+    count = count - 1
+  end
+  local i = count + 1
+  while i > 1 and times[i - 1] > t do
+    times[i] = times[i - 1]
+    i = i - 1
+  end
+  times[i] = t
+  count = count + 1
+  if count < need then return nil end
+  local oldest, newest = times[1], times[count]
+  if newest - oldest >= c.window then return nil end
+  if not cooled(c, e, t) then return nil end
+  return { count = need, first = oldest, last = newest, addresses = copy(e.addresses) }
+end
+
+-- value_count: up to `threshold` (value, last seen) pairs live within the
+-- window; fires when that many distinct values are live.
+local function value_count(c, e, value, t)
+  local values, seen = e.values, e.seen
+  if not values then
+    values, seen = {}, {}
+    e.values, e.seen, e.samples = values, seen, {}
+  end
+  local count = #values
+  -- Forget values last seen a full window before t (the last pair fills the gap).
+  local k = 1
+  while k <= count do
+    if t - seen[k] >= c.window then
+      values[k], seen[k] = values[count], seen[count]
+      values[count], seen[count] = nil, nil
+      count = count - 1
+    else
+      k = k + 1
     end
-    values[value] = t
-    e.n = e.n + 1
-    local s = e.samples
-    if #s == 3 then table.remove(s, 1) end
-    s[#s + 1] = sub(value, 1, 39)
   end
-  if e.n < c.threshold then return nil end
-  if e.last_alert and t - e.last_alert < c.cooldown then return nil end
-  e.last_alert = t
-  return { count = e.n, first = e.first, last = t, samples = { e.samples[1], e.samples[2], e.samples[3] } }
+  local known = false
+  for j = 1, count do
+    if values[j] == value then
+      if t > seen[j] then seen[j] = t end
+      known = true
+      break
+    end
+  end
+  if not known then
+    local slot = count + 1
+    if count == c.threshold then
+      -- Full (an alert is cooling down): the least recently seen value makes room.
+      slot = 1
+      for j = 2, count do
+        if seen[j] < seen[slot] then slot = j end
+      end
+    else
+      count = count + 1
+    end
+    values[slot], seen[slot] = value, t
+    keep_sample(e.samples, SAMPLES, value)
+  end
+  if count < c.threshold then return nil end
+  local oldest = seen[1]
+  for j = 2, count do
+    if seen[j] < oldest then oldest = seen[j] end
+  end
+  if not cooled(c, e, t) then return nil end
+  return { count = count, first = oldest, last = t, samples = copy(e.samples) }
 end
 
--- spike: events per interval against the moving average of the previous `baseline` intervals.
-local spike_state = { bucket = nil, count = 0, ring = {}, filled = 0, head = 0, sum = 0, in_spike = false }
-
+-- spike: events per interval against the moving average of the previous
+-- `baseline` intervals (quiet ones count as zero); fires once per spike,
+-- and an interval closing back under the line raises a recovery.
 local function spike_push(s, baseline, v)
   s.head = s.head % baseline + 1
   if s.filled == baseline then s.sum = s.sum - s.ring[s.head] else s.filled = s.filled + 1 end
@@ -911,89 +990,126 @@ local function spike_average(s)
   return s.filled == 0 and 0 or s.sum / s.filled
 end
 
-local function spike(c, t)
-  local s = spike_state
+local function spike_close(c, s, index, count, t, out)
+  local avg = spike_average(s)
+  if s.in_spike and count <= avg * c.factor + c.increase then
+    s.in_spike = false
+    out = { status = "recovered", count = count, baseline = avg, first = index * c.interval, last = t }
+  end
+  spike_push(s, c.baseline, count)
+  return out
+end
+
+local function spike(c, s, t)
   local bucket = floor(t / c.interval)
-  local result
+  local out
   if not s.bucket then
-    s.bucket = bucket
+    s.bucket, s.count, s.ring, s.filled, s.head, s.sum, s.in_spike = bucket, 0, {}, 0, 0, 0, false
   elseif bucket > s.bucket then
-    local closed = s.count
-    if s.in_spike and closed <= spike_average(s) * c.factor then
-      s.in_spike = false
-      result = { status = "recovered", count = closed, baseline = spike_average(s), first = bucket * c.interval, last = t }
-    end
-    spike_push(s, c.baseline, closed)
+    out = spike_close(c, s, s.bucket, s.count, t, out)
     local gap = bucket - s.bucket - 1
     if gap > c.baseline then gap = c.baseline end
-    for _ = 1, gap do spike_push(s, c.baseline, 0) end
+    for k = 1, gap do out = spike_close(c, s, s.bucket + k, 0, t, out) end
     s.bucket = bucket
     s.count = 0
   end
+  -- Events older than the current interval count in it (the module's approximation).
   s.count = s.count + 1
-  if result then return result end
-  if s.filled == c.baseline and not s.in_spike and s.count >= c.threshold and s.count > spike_average(s) * c.factor then
-    if s.last_alert and t - s.last_alert < c.cooldown then return nil end
+  if out then return out end -- a recovery always goes out: it closes a report already made
+  local avg = spike_average(s)
+  if s.filled == c.baseline and not s.in_spike and s.count >= c.threshold and s.count > avg * c.factor + c.increase then
     s.in_spike = true
-    s.last_alert = t
-    return { count = s.count, baseline = spike_average(s), first = bucket * c.interval, last = t }
+    if not cooled(c, s, t) then return nil end
+    return { count = s.count, baseline = avg, first = s.bucket * c.interval, last = t }
   end
   return nil
 end
 
--- anomaly: running mean and deviation per endpoint (Welford), z-score after min samples.
-local function anomaly(c, key, x, t)
-  local e = c.keys[key]
-  if not e then
-    e = { n = 0, mean = 0, m2 = 0, newest = t }
-    c.keys[key] = e
-    c.nkeys = c.nkeys + 1
-  end
-  e.newest = t
-  local fired
-  if e.n >= c.threshold then
-    local sd = sqrt(e.m2 / (e.n - 1))
-    if sd > 0 and abs(x - e.mean) / sd >= c.zscore and not (e.last_alert and t - e.last_alert < c.cooldown) then
-      e.last_alert = t
-      fired = { count = x, baseline = e.mean, deviation = sd, first = t, last = t }
+-- anomaly: z-score against the key's running mean and population deviation
+-- (exact for the first 1000 samples, then each weighs 1/1000 so the
+-- baseline follows drift); the sample joins the baseline either way.
+local function anomaly(c, e, x, t)
+  if not e.n then e.n, e.mean, e.variance = 0, 0, 0 end
+  local mean, variance = e.mean, e.variance
+  local out
+  if e.n >= c.min_samples then
+    local deviation = sqrt(variance)
+    local score = deviation > 0 and abs(x - mean) / deviation or 0
+    if deviation > 0 and score >= c.zscore then
+      out = { count = x, baseline = mean, deviation = deviation, score = score, first = t, last = t }
     end
   end
-  e.n = e.n + 1
-  local d = x - e.mean
-  e.mean = e.mean + d / e.n
-  e.m2 = e.m2 + d * (x - e.mean)
-  return fired
+  if e.n < ANOMALY_WEIGHT_CAP then e.n = e.n + 1 end
+  local alpha = 1 / e.n
+  local delta = x - mean
+  e.mean = mean + alpha * delta
+  e.variance = (1 - alpha) * (variance + alpha * delta * delta)
+  if out and not cooled(c, e, t) then return nil end
+  return out
 end
 
 local seen_records = 0
 
--- Drops keys idle for longer than their correlation's window and cooldown.
+-- Drops keys idle for longer than their correlation's window and cooldown
+-- (an anomaly baseline is kept a day, the spike's single line for good).
 local function prune(now)
-  for _, c in ipairs(ALL_CORRELATIONS) do
+  for _, c in ipairs(CORRELATIONS) do
     local keep = c.window > c.cooldown and c.window or c.cooldown
-    if c.type == "anomaly" then keep = 86400 end
+    if c.type == "anomaly" then keep = 86400000 end
+    if c.type == "spike" then keep = math.huge end
     for k, e in pairs(c.keys) do
-      if now - e.newest > keep then c.keys[k] = nil; c.nkeys = c.nkeys - 1 end
+      if now - e.newest > keep then
+        c.keys[k] = nil
+        c.nkeys = c.nkeys - 1
+      end
     end
   end
 end
 
+---------------------------------------------------------------- output
+
+local LEVEL_NAMES = { [0] = "informational", "low", "medium", "high", "critical" }
+local ROUTE_FIELDS = { "tripline_alert", "tripline_alert_2", "tripline_alert_3", "tripline_alert_4" }
+
+local function iso(ms)
+  local s = floor(ms / 1000)
+  return os.date("!%Y-%m-%dT%H:%M:%S", s) .. string.format(".%03dZ", ms - s * 1000)
+end
+
+-- One alert as the module writes it (assembly/output/writer.ts).
+local function alert_object(c, r, key)
+  local a = { rule = c.id, title = c.title, level = c.level, type = c.type, status = r.status or "fired", route = c.id, tags = c.tags }
+  if c.group then
+    a.group = { [c.group] = key }
+    a.key = key
+  else
+    a.group = {}
+    a.key = ""
+  end
+  if c.type == "spike" then
+    a.observed, a.baseline, a.factor, a.interval = r.count, r.baseline, c.factor, c.interval / 1000
+    if c.increase ~= 0 then a.increase = c.increase end
+  elseif c.type == "anomaly" then
+    a.observed, a.mean, a.stddev, a.zscore, a.threshold, a.field = r.count, r.baseline, r.deviation, r.score, c.zscore, c.field
+  else
+    a.count, a.threshold = r.count, c.threshold
+    if c.field then a.field = c.field end
+  end
+  if c.type ~= "spike" then a.window = c.window / 1000 end
+  a.first, a.last = iso(r.first), iso(r.last)
+  if r.samples and #r.samples > 0 then a.samples = r.samples end
+  if r.addresses and #r.addresses > 0 then a.addresses = r.addresses end
+  return a
+end
+
 ---------------------------------------------------------------- the filter
 
--- Per-record scratch (module-level, reset per record: no closures or tables
--- are created for a record that matches nothing).
-local matched, alerts
+-- The rules a record matched (module-level scratch, reset per record).
+local matched
 
 local function hit(id)
   if not matched then matched = {} end
   matched[id] = true
-end
-
-local function fire(c, r, key)
-  if r then
-    if not alerts then alerts = {} end
-    alerts[#alerts + 1] = { c = c, r = r, key = key }
-  end
 end
 
 -- A URL predicate sees the value as logged and decoded (the decoded form is nil when there is nothing to decode).
@@ -1043,17 +1159,34 @@ local function has_password_param(s)
   return find(s, "password=", 1, true) or find(s, "passwd=", 1, true) or find(s, "pwd=", 1, true)
 end
 
+-- c-ip: client_ip, remote, ip or src_ip. apache2's `host` is the client
+-- address (nginx's is the ident column, syslog's the host name): read as
+-- one when the record has apache2's shape (host and code, no remote).
+local function client_address(record)
+  if record.client_ip == nil and record.host ~= nil and record.code ~= nil and record.remote == nil then return record.host end
+  return record.client_ip or record.remote or record.ip or record.src_ip
+end
+
+-- Event time in milliseconds, truncated like the module's sec * 1000 + nsec / 1e6
+-- (a number timestamp is rounded within a microsecond first).
+local function event_ms(timestamp)
+  if type(timestamp) == "table" then return timestamp.sec * 1000 + floor(timestamp.nsec / 1e6) end
+  return floor(timestamp * 1000 + 0.001)
+end
+
 function tripline(tag, timestamp, record)
-  local t = timestamp
-  if type(t) == "table" then t = t.sec + t.nsec / 1e9 end
+  local t = event_ms(timestamp)
   seen_records = seen_records + 1
   if seen_records % 10000 == 0 then prune(t) end
-  matched, alerts = nil, nil
+  matched = nil
 
-  local path = record.path or record.request or record.url or record.uri
+  -- The pack's field names: cs-uri = path, @message = message / log / msg, sc-status = status / code.
+  local path = record.path
   local msg = record.message or record.log or record.msg
-  local ip = record.client_ip or record.remote or record.ip or record.src_ip or record.host
+  local ip = client_address(record)
   local status = record.status or record.code
+  if type(path) ~= "string" then path = nil end
+  if ip ~= nil then ip = tostring(ip) end
 
   local redact_card, redact_password, redact_bearer
 
@@ -1072,93 +1205,70 @@ function tripline(tag, timestamp, record)
     status = status and tostring(status) or ""
 
     hit("tripline-traffic-request")
-    local sp = spike(C.spike, t)
-    if sp then fire(C.spike, sp, nil) end
 
     if status == "404" then
       if not uri_contains(st, std, BROWSER_PROBES) then
         hit("tripline-http-404")
-        if ip then fire(C.http404, event_count(C.http404, ip, t), ip) end
       end
       hit("tripline-scan-not-found")
-      if ip then fire(C.paths404, value_count(C.paths404, ip, stem, t), ip) end
     elseif status == "401" then
       hit("tripline-http-401")
-      if ip then fire(C.http401, event_count(C.http401, ip, t), ip) end
     elseif status == "500" then
       hit("tripline-http-500")
-      if ip then fire(C.http500, event_count(C.http500, ip, t), ip) end
     end
 
     if method == "post" and (status == "401" or status == "403") and uri_contains(st, std, LOGIN_ENDPOINTS) then
       hit("tripline-http-login-failure")
-      if ip then fire(C.login, event_count(C.login, ip, t), ip) end
     end
 
     if status == "429" or (msg and contains_any(lower(msg), RATE_WORDS)) then
       hit("tripline-rate-limited")
-      if ip then fire(C.rate, event_count(C.rate, ip, t), ip) end
     end
     if status == "403" or (msg and contains_any(lower(msg), DENIED_WORDS)) then
       hit("tripline-access-denied")
-      if ip then fire(C.denied, event_count(C.denied, ip, t), ip) end
     end
 
     local size = tonumber(record.size)
     if size and size > 10485760 and not uri_contains(st, std, STATIC_DOWNLOADS) then
       hit("tripline-large-response")
-      if ip then fire(C.large, event_count(C.large, ip, t), ip) end
     end
 
     if contains_any(agent, TOOL_AGENTS) or agent == "-" or agent == "" then
       hit("tripline-suspicious-user-agent")
-      if ip then fire(C.agent, event_count(C.agent, ip, t), ip) end
     end
 
     -- The attack grammars, on the URL as logged and decoded.
     if uri_contains(p, pd, SQLI_CATALOGUE) or uri_test(sqli, p, pd) then
       hit("tripline-web-sqli")
-      if ip then fire(C.sqli, event_count(C.sqli, ip, t), ip) end
     end
     if uri_contains(p, pd, XSS_MARKUP) or uri_test(xss, p, pd) then
       hit("tripline-web-xss")
-      if ip then fire(C.xss, event_count(C.xss, ip, t), ip) end
     end
     if uri_contains(p, pd, TRAVERSAL_WORDS) or uri_test(system_path, p, pd) or (qr ~= nil and uri_test(dump_in_parameter, qr, qd)) then
       hit("tripline-web-path-traversal")
-      if ip then fire(C.traversal, event_count(C.traversal, ip, t), ip) end
     end
     if contains_any(agent, LFI_AGENT) then hit("tripline-web-lfi-user-agent") end
 
     if uri_contains(st, std, SENSITIVE_NAMES) or uri_ends_with(st, std, SENSITIVE_ENDINGS) or uri_test(backup_archive, st, std) then
       hit("tripline-scan-sensitive-file")
-      if ip then fire(C.sensitive, event_count(C.sensitive, ip, t), ip) end
     end
 
     if contains_any(agent, SCANNER_AGENTS) then
       hit("tripline-scan-scanner-user-agent")
-      if ip then fire(C.scanner, event_count(C.scanner, ip, t), ip) end
     end
 
     if uri_contains(p, pd, DYNAMIC) then
       hit("tripline-scan-dynamic-request")
-      if ip then fire(C.crawl, event_count(C.crawl, ip, t), ip) end
       if not uri_ends_with(st, std, ASSET_ENDINGS) then
         hit("tripline-scan-dynamic-page")
-        if ip then fire(C.burst, value_count(C.burst, ip, path, t), ip) end
       end
     end
 
-    local rt = tonumber(record.response_time)
-    if rt then
-      if not uri_test(static_asset, st, std) then
-        hit("tripline-web-timed-request")
-        fire(C.anomaly, anomaly(C.anomaly, stem, rt, t), stem)
-      end
-      if rt > 5 then
-        hit("tripline-web-slow-request")
-        fire(C.slow, event_count(C.slow, stem, t), stem)
-      end
+    -- time-taken: timed when present (the anomaly skips values that are not numbers), slow when > 5
+    if record.response_time ~= nil then
+      if not uri_test(static_asset, st, std) then hit("tripline-web-timed-request") end
+      local rt = tonumber(record.response_time)
+      if rt and rt > 5 then hit("tripline-web-slow-request") end
     end
 
     -- Redaction on the URL fields (card numbers, password= values).
@@ -1175,16 +1285,13 @@ function tripline(tag, timestamp, record)
     local m = lower(msg)
     if contains_any(m, AUTH_WORDS) and not contains_any(m, AUTH_REPEATED) then
       hit("tripline-auth-failure")
-      if ip then fire(C.auth, event_count(C.auth, ip, t), ip) end
     end
     if not path then
       if contains_any(m, RATE_WORDS) then
         hit("tripline-rate-limited")
-        if ip then fire(C.rate, event_count(C.rate, ip, t), ip) end
       end
       if contains_any(m, DENIED_WORDS) then
         hit("tripline-access-denied")
-        if ip then fire(C.denied, event_count(C.denied, ip, t), ip) end
       end
     end
     if card_shaped(msg) then redact_card = true end
@@ -1221,56 +1328,63 @@ function tripline(tag, timestamp, record)
 
   if not matched then return 0, timestamp, record end
 
-  -- Which rules to list: the non-silent ones; with an alert, every rule that matched (as the module does).
-  local listed, level, tags, tag_seen = {}, -1, {}, {}
-  local function list_rule(id)
-    if listed[id] then return end
-    listed[id] = true
-    local r = RULES[id]
-    if LEVELS[r[1]] > level then level = LEVELS[r[1]] end
-    for _, tg in ipairs(r[2]) do
-      if not tag_seen[tg] then tag_seen[tg] = true; tags[#tags + 1] = tg end
+  -- Correlations, in pack order, see the record as it leaves (redacted).
+  local alerts
+  local stem_out, path_out
+  if path then
+    path_out = record.path
+    stem_out = uri_parts(path_out)
+  end
+  for i = 1, #CORRELATIONS do
+    local c = CORRELATIONS[i]
+    if matched[c.rule] then
+      local key = ""
+      if c.group == "c-ip" then key = ip elseif c.group == "cs-uri-stem" then key = stem_out end
+      local r
+      if key == nil then
+        -- no value to group by: not counted (the module counts it as missing_key)
+      elseif c.type == "event_count" then
+        r = event_count(c, entry(c, key, t), t, ip)
+      elseif c.type == "value_count" then
+        r = value_count(c, entry(c, key, t), c.field == "cs-uri" and path_out or stem_out, t)
+      elseif c.type == "spike" then
+        r = spike(c, entry(c, key, t), t)
+      else
+        local x = tonumber(record.response_time)
+        if x then r = anomaly(c, entry(c, key, t), x, t) end
+      end
+      if r then
+        if not alerts then alerts = {} end
+        alerts[#alerts + 1] = alert_object(c, r, key)
+      end
     end
   end
-  local order = {}
-  for id in pairs(matched) do
-    if alerts or not RULES[id][3] then order[#order + 1] = id end
-  end
-  table.sort(order)
-  local ids = {}
-  for _, id in ipairs(order) do
-    if not listed[id] then list_rule(id); ids[#ids + 1] = id end
-  end
 
-  local ns = { rules = ids, tags = tags }
-  if alerts then
-    local list = {}
-    for _, a in ipairs(alerts) do
-      local c, r = a.c, a.r
-      if LEVELS[c.level] > level then level = LEVELS[c.level] end
-      for _, tg in ipairs(c.tags) do
+  -- Listed: every matched rule beside an alert, else the non-silent ones, in pack order.
+  local ids, tags, tag_seen, level
+  for i = 1, #RULE_LIST do
+    local id = RULE_LIST[i][1]
+    local r = matched[id] and RULES[id]
+    if r and (alerts or not r.silent) then
+      if not ids then ids, tags, tag_seen, level = {}, {}, {}, 0 end
+      ids[#ids + 1] = id
+      if r.level > level then level = r.level end
+      for _, tg in ipairs(r.tags) do
         if not tag_seen[tg] then tag_seen[tg] = true; tags[#tags + 1] = tg end
       end
-      local alert = {
-        rule = c.id, title = c.title, level = c.level, type = c.type, status = r.status or "fired", tags = c.tags,
-        count = r.count, threshold = c.threshold, window = c.window, first = iso(r.first), last = iso(r.last),
-      }
-      if a.key then
-        alert.group = { [c.type == "anomaly" and "cs-uri-stem" or (c == C.slow and "cs-uri-stem" or "c-ip")] = a.key }
-        alert.key = a.key
-      end
-      if r.baseline then alert.baseline = r.baseline end
-      if r.deviation then alert.deviation = r.deviation end
-      if r.samples then alert.samples = r.samples end
-      list[#list + 1] = alert
     end
-    ns.alerts = list
-    record.tripline_alert = list[1].rule
   end
-  for name, lv in pairs(LEVELS) do
-    if lv == level then ns.level = name end
-  end
+  -- Only silent rules matched (every request is at least tripline-traffic-request):
+  -- the module leaves such a record as it is, so does this script (code 0, no re-encoding).
+  if not ids then return 0, timestamp, record end
 
-  record.tripline = ns
+  if alerts then
+    for k = 1, #alerts do
+      local lv = LEVELS[alerts[k].level]
+      if lv > level then level = lv end
+      if k <= #ROUTE_FIELDS then record[ROUTE_FIELDS[k]] = alerts[k].route end
+    end
+  end
+  record.tripline = { rules = ids, level = LEVEL_NAMES[level], tags = tags, alerts = alerts }
   return 1, timestamp, record
 end
