@@ -1076,6 +1076,15 @@ local function iso(ms)
   return os.date("!%Y-%m-%dT%H:%M:%S", s) .. string.format(".%03dZ", ms - s * 1000)
 end
 
+-- Numbers as the module writes them: whole ones exact, others to 6 decimals.
+local function decimal(v)
+  if v ~= v or v == math.huge or v == -math.huge or v == floor(v) then return v end
+  local sign = v < 0 and -1 or 1
+  v = abs(v)
+  local whole = floor(v)
+  return sign * (whole + floor((v - whole) * 1e6 + 0.5) / 1e6)
+end
+
 -- One alert as the module writes it (assembly/output/writer.ts).
 local function alert_object(c, r, key)
   local a = { rule = c.id, title = c.title, level = c.level, type = c.type, status = r.status or "fired", route = c.id, tags = c.tags }
@@ -1087,10 +1096,10 @@ local function alert_object(c, r, key)
     a.key = ""
   end
   if c.type == "spike" then
-    a.observed, a.baseline, a.factor, a.interval = r.count, r.baseline, c.factor, c.interval / 1000
+    a.observed, a.baseline, a.factor, a.interval = decimal(r.count), decimal(r.baseline), c.factor, c.interval / 1000
     if c.increase ~= 0 then a.increase = c.increase end
   elseif c.type == "anomaly" then
-    a.observed, a.mean, a.stddev, a.zscore, a.threshold, a.field = r.count, r.baseline, r.deviation, r.score, c.zscore, c.field
+    a.observed, a.mean, a.stddev, a.zscore, a.threshold, a.field = decimal(r.count), decimal(r.baseline), decimal(r.deviation), decimal(r.score), c.zscore, c.field
   else
     a.count, a.threshold = r.count, c.threshold
     if c.field then a.field = c.field end
