@@ -2,48 +2,81 @@
 -- Lua filter: the competition in the Fluent Bit benchmark (bench/fluent-bit).
 --
 --   [FILTER]
---       Name   lua
---       Match  web.*
---       script bench/lua/tripline.lua
---       call   tripline
+--       Name           lua
+--       Match          web.*
+--       script         bench/lua/tripline.lua
+--       call           tripline
+--       type_array_key tags
+--
+-- (type_array_key: Fluent Bit turns an empty Lua table into {}; the module
+-- writes an empty tag list as [].)
 --
 -- Written the way a careful engineer would write it for production, not to
 -- lose: every field is lowercased once, literals are searched with
 -- string.find(s, lit, 1, true), the URL is decoded once and only when it
--- holds % or +, and unchanged records are returned with code 0 (Fluent Bit
--- then keeps the original bytes and does not re-encode them).
+-- holds % or +, each regex family is tried only when a byte or word it
+-- needs is present, and records that only matched silent rules come back
+-- with code 0 (Fluent Bit then keeps the original bytes, no re-encoding).
 --
--- What it covers: every rule that can fire on a web access record (Fluent
--- Bit's apache2 / nginx parsers: host/remote, user, method, path, code,
--- size, referer, agent; response_time when present), with the pack's
--- semantics and thresholds:
+-- What it covers: every rule and correlation that can fire on a web access
+-- record (Fluent Bit's apache2 / nginx parsers: host/remote, user, method,
+-- path, code, size, referer, agent; response_time when present), with the
+-- pack's semantics, thresholds, windows and cooldowns:
 --   detection rules  http-404/401/500, http-login-failure, rate-limited,
 --                    access-denied, large-response, suspicious-user-agent,
---                    web-sqli/xss/path-traversal, scan-not-found,
---                    scan-sensitive-file, scan-scanner-user-agent,
---                    scan-dynamic-request, traffic-request, web-slow-request,
---                    web-timed-request, redact-card/password/bearer
+--                    traffic-request, web-timed-request, web-slow-request,
+--                    web-sqli, web-xss, web-path-traversal (the full
+--                    grammars of web-attacks.yml: catalogue and comment
+--                    lists, every syntax regex, system paths, SQL dumps
+--                    named in a parameter), web-lfi-user-agent,
+--                    scan-not-found, scan-sensitive-file (names, endings,
+--                    backup archives), scan-scanner-user-agent,
+--                    scan-dynamic-request, scan-dynamic-page,
+--                    redact-card/password/bearer (tagged only when they
+--                    masked something)
 --   keyword rules    auth-failure, rate-limited, access-denied (the
 --                    '@message' parts: message / log / msg)
---   correlations     event_count per client address with sliding windows
---                    (the newest N event times per key) and cooldowns,
---                    value_count of distinct 404 paths, the per-minute
---                    traffic spike with its recovery, the response-time
---                    anomaly (running mean / deviation per endpoint) and the
---                    slow-endpoint count
---   output           the "tripline" object (rules, level, tags, alerts) and
---                    "tripline_alert" for rewrite_tag, like the module; card
---                    numbers (Luhn), passwords and bearer tokens masked in
---                    path / referer / message / log
--- Not covered (they need tripline's raw-line parsing of sshd/sudo/su
--- messages or JSON application fields, and cannot fire on access records):
--- ssh.yml, privilege-escalation.yml, the JSON application rules
--- (app-login-failure, app-error, security-warning, large-export). On an
--- access record the module spends one key lookup on each of those; here
--- they would cost a nil check.
--- State is kept per client address and pruned of idle keys every 10,000
--- records (the module caps keys per correlation at 10,000 instead).
--- Event time is the record timestamp, like the module.
+--   correlations     http-404/401/500 bursts, login-failure, auth-failure,
+--                    rate-limit, access-denied, large-data and
+--                    suspicious-user-agent bursts, the sqli / xss /
+--                    path-traversal / sensitive-file / scanner alerts,
+--                    many-404-paths and crawl-burst (value_count),
+--                    aggressive-crawl, traffic-spike (with recovery, quiet
+--                    intervals closed one by one), response-time anomaly
+--                    (population deviation, weight capped at 1000 samples)
+--                    and slow-endpoint; state entry for entry like
+--                    assembly/correlation/*, times in milliseconds, fed the
+--                    record as it leaves (redacted), in pack order
+--   output           the "tripline" object (rules in pack order, level,
+--                    tags, alerts with route, group, key, samples and
+--                    addresses, numbers to 6 decimals) and tripline_alert,
+--                    tripline_alert_2.. for rewrite_tag, like the module;
+--                    card numbers (Luhn), passwords and bearer tokens masked
+--                    in path / referer / message / log
+--
+-- Regexes: Lua patterns have no alternation, optional groups or \b. Each
+-- regex is written as a Lua pattern with "(a|b)" and "(x)?" that is
+-- expanded at load time into the plain patterns it stands for (grammar()
+-- below); \b is the frontier %f[%w_] / %f[^%w_]; (?i) is the input
+-- lowercased once. The few regexes with a repeated group (UNION separators,
+-- identifier lists, entity runs, script tags with namespaces, the
+-- /etc/ /proc/ ... file lists) are small functions doing the same match.
+-- Nothing is approximated there; checked against the module on OWASP CRS's
+-- regression payloads, 20,000 generated benign URLs and every rule suite's
+-- access lines (identical rules; identical records on the suites).
+--
+-- Not covered: ssh.yml, privilege-escalation.yml and the JSON application
+-- rules (app-login-failure, app-error, security-warning, large-export) need
+-- tripline's raw-line parsing of sshd/sudo/su messages or JSON application
+-- fields and cannot fire on access records (on such a record the module
+-- spends one key lookup on each; here they would cost a nil check). Nor
+-- are the module's periodic statistics records, or its reading of an
+-- unparsed line (a `log` key) as an access line.
+-- Differences: idle keys are pruned every 10,000 records (the module caps
+-- keys per correlation at 10,000 instead), so the samples / addresses an
+-- alert lists can restart after a key was idle longer than its window and
+-- cooldown; a timestamp handed over as a number is taken to the
+-- millisecond after rounding within a microsecond.
 
 local find, lower, sub, byte, char, gsub = string.find, string.lower, string.sub, string.byte, string.char, string.gsub
 local tonumber, floor, sqrt, abs = tonumber, math.floor, math.sqrt, math.abs
@@ -104,8 +137,8 @@ local RULE_LIST = {
   { "tripline-scan-dynamic-page", "informational", { "attack.reconnaissance", "attack.t1595" }, true },
 }
 local RULES = {}
-for i, r in ipairs(RULE_LIST) do
-  RULES[r[1]] = { order = i, level = LEVELS[r[2]], tags = r[3], silent = r[4] }
+for _, r in ipairs(RULE_LIST) do
+  RULES[r[1]] = { level = LEVELS[r[2]], tags = r[3], silent = r[4] }
 end
 
 -- Correlations in pack order (the order the module evaluates them and lists
