@@ -888,9 +888,10 @@ local ASSET_ENDINGS = {
 -- milliseconds, cooldowns counted from the last alert of the key.
 local SAMPLES, ADDRESSES, SAMPLE_BYTES, ANOMALY_WEIGHT_CAP = 3, 5, 40, 1000
 
--- Keeps v in a bounded list of distinct recent values (the module's
--- keepSample): cut to 39 bytes, not inside a UTF-8 sequence; when full the
--- oldest makes room.
+-- Keeps v as the newest of a bounded list of distinct values (the module's
+-- keepSample): cut to 39 bytes, not inside a UTF-8 sequence; a value seen
+-- again moves to the newest place (so the list holds the values seen last);
+-- when full the oldest makes room.
 local function keep_sample(list, max, v)
   local n = #v
   if n > SAMPLE_BYTES - 1 then
@@ -898,11 +899,20 @@ local function keep_sample(list, max, v)
     while n > 0 and byte(v, n + 1) >= 0x80 and byte(v, n + 1) < 0xc0 do n = n - 1 end
     v = sub(v, 1, n)
   end
-  for k = 1, #list do
-    if list[k] == v then return end
+  local count = #list
+  for k = 1, count do
+    if list[k] == v then
+      for j = k, count - 1 do list[j] = list[j + 1] end
+      list[count] = v
+      return
+    end
   end
-  if #list == max then table.remove(list, 1) end
-  list[#list + 1] = v
+  if count == max then
+    for j = 1, count - 1 do list[j] = list[j + 1] end
+    list[count] = v
+  else
+    list[count + 1] = v
+  end
 end
 
 local function copy(list)
@@ -998,8 +1008,8 @@ local function value_count(c, e, value, t)
       count = count + 1
     end
     values[slot], seen[slot] = value, t
-    keep_sample(e.samples, SAMPLES, value)
   end
+  keep_sample(e.samples, SAMPLES, value)
   if count < c.threshold then return nil end
   local oldest = seen[1]
   for j = 2, count do
@@ -1053,7 +1063,9 @@ local function spike(c, s, t)
   if s.filled == c.baseline and not s.in_spike and s.count >= c.threshold and s.count > avg * c.factor + c.increase then
     s.in_spike = true
     if not cooled(c, s, t) then return nil end
-    return { count = s.count, baseline = avg, first = s.bucket * c.interval, last = t }
+    -- a late event counts in the current interval, whose start `first` is; `last` never goes before it
+    local first = s.bucket * c.interval
+    return { count = s.count, baseline = avg, first = first, last = t > first and t or first }
   end
   return nil
 end
