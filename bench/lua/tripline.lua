@@ -197,7 +197,8 @@ local function pattern_any(s, list)
 end
 
 local function ends_with(s, suffix)
-  return #s >= #suffix and sub(s, -#suffix) == suffix
+  local start = #s - #suffix + 1
+  return start >= 1 and find(s, suffix, start, true) ~= nil
 end
 
 local function ends_with_any(s, list)
@@ -497,8 +498,9 @@ local function ident_list_then(s, i, class, tail)
 end
 
 -- A family: entries { gate, pattern, ... }; the gate is a plain Lua pattern
--- every expansion of the entry needs (a quote, a keyword), tested first so a
--- URL without it costs one find instead of the whole list.
+-- every expansion of the entry needs (a quote then an operator's first
+-- letter, a keyword), tested first so a URL without it costs one find
+-- instead of the whole list.
 local function family(entries)
   local out = {}
   for _, e in ipairs(entries) do
@@ -549,11 +551,11 @@ end
 
 local SQLI_SYNTAX = family {
   -- \bunion ... select\b is union_select() below
-  { Q, Q .. "%)*%s*((or|xor|and|div)[%s(]+|(%|%||&&)[%s(]*)(not%s+)?[%w_%$@%.'\"`%-]+%)*%s*" .. comparison("like|glob|regexp|rlike|is|in|between|sounds") },
-  { Q, Q .. "%s*(or|xor|and)%s+%d+%s*[,@]", Q .. "%s*(or|xor|and)%s*%(" },
-  { "['\"`%)]", "['\"`%)]%s*(or|xor|and)%s+[%w_]+%s*%(" },
-  { "%(", W .. "(or|and)%s+(isnull|ifnull|exists|ascii|substring|substr|length|sleep|benchmark|elt|char|ord|hex|mid|version|user|database|if)%s*%(" },
-  { "%)", "%)%s*(or|and|xor)%s*%(+%s*['\"%w_]+['\"]?%)*%s*([=<>]|!=)" },
+  { "['\"`]%)*%s*[oxad|&]", Q .. "%)*%s*((or|xor|and|div)[%s(]+|(%|%||&&)[%s(]*)(not%s+)?[%w_%$@%.'\"`%-]+%)*%s*" .. comparison("like|glob|regexp|rlike|is|in|between|sounds") },
+  { "['\"`]%s*[oxa]", Q .. "%s*(or|xor|and)%s+%d+%s*[,@]", Q .. "%s*(or|xor|and)%s*%(" },
+  { "['\"`%)]%s*[oxa]", "['\"`%)]%s*(or|xor|and)%s+[%w_]+%s*%(" },
+  { "%f[%w_][oa][nr]d?%s", W .. "(or|and)%s+(isnull|ifnull|exists|ascii|substring|substr|length|sleep|benchmark|elt|char|ord|hex|mid|version|user|database|if)%s*%(" },
+  { "%)%s*[oax]", "%)%s*(or|and|xor)%s*%(+%s*['\"%w_]+['\"]?%)*%s*([=<>]|!=)" },
   { "['\"]", "['\"]%s*[%-%^%*|/%%]%s*['\"]" },
   { "%|%|", "%|%|%s*[%d'\"(]" },
   { "char", W .. "char%s*%(%s*%d+%s*%)%s*(%+|%|%||,|%))" },
@@ -561,7 +563,7 @@ local SQLI_SYNTAX = family {
     W .. "order%s+by%s+(if%s*%(|case%s+when" .. E .. "|%(%s*select" .. E .. "|sleep%s*%(|%d+%s*(%-%-|#|;))" },
   { "having", W .. "having%s+%d+%s*[=<>]",
     W .. "having%s+(count|sum|avg|min|max|length|ascii|substring)%s*%([%w_%*`'\"%.]*%)%s*([<>=!]|" .. W .. "(between|in|like)" .. E .. ")" },
-  { "=", W .. "(or|and)%s+%(?%s*(a=a|b=b|c=c|x=x|y=y|z=z|1=1|0=0)" .. E },
+  { "%f[%w_][oa][nr]d?%s", W .. "(or|and)%s+%(?%s*(a=a|b=b|c=c|x=x|y=y|z=z|1=1|0=0)" .. E },
   { "@@", "@@[a-z_][a-z_][a-z_]" },
   { "select", W .. "select%s+(current_user|session_user|system_user|current_database|user%s*%(|version%s*%(|database%s*%(|@@|load_file)",
     Q .. "%s*%(%s*select" .. E,
@@ -574,13 +576,16 @@ local SQLI_SYNTAX = family {
   { "exec", W .. "exec(ute)?%s*(%(%s*@|%s+(sp|xp)_|%s+master%.)" },
   { "copy", W .. "copy%s+[%w_]+%s+(to|from)%s+(program" .. E .. "|'?/)" },
   { "db%.", W .. "db%.[%w_]+%.(insert|find|remove|update|drop|mapreduce)%s*%(" },
-  { Q, Q .. "%s*(or|and|xor)%s+(true|false|null)" .. E, Q .. "%s*(glob|like|rlike|regexp)%s+['\"%d(]" },
+  { "['\"`]%s*[oaxglr]", Q .. "%s*(or|and|xor)%s+(true|false|null)" .. E, Q .. "%s*(glob|like|rlike|regexp)%s+['\"%d(]" },
   -- a value that starts with a boolean operator: or 'a' <, xor 5-, or 88
-  { "or", "(^|[=(])%s*(or|xor)%s+[%w_%$@%.'\"%-]+%s*" .. comparison("like|glob|regexp|rlike|between|in|is"),
+  { "%f[%w_]x?or%s", "(^|[=(])%s*(or|xor)%s+[%w_%$@%.'\"%-]+%s*" .. comparison("like|glob|regexp|rlike|between|in|is"),
     "(^|[=(])%s*(or|xor)%s+%d+%s*(&|$)" },
-  { "and", "(^|[=(])%s*and%s+[%w_%$@%.'\"%-]+%s*" .. comparison("like|glob|regexp|rlike|between|in|is") },
+  { "%f[%w_]and%s", "(^|[=(])%s*and%s+[%w_%$@%.'\"%-]+%s*" .. comparison("like|glob|regexp|rlike|between|in|is") },
   -- numeric tautologies (0=0 .. 9=9) are digit_tautology() below
-  { "%d", W .. "(or|and|xor)%s+%d+%s*([=<>]|!=)%s*%d", "%d%s*<=>%s*%d", W .. "%d+%s*!=%s*%d+" .. E, W .. "%d+%s+is%s+not%s+%d+" .. E },
+  { "%s%d", W .. "(or|and|xor)%s+%d+%s*([=<>]|!=)%s*%d" },
+  { "<=>", "%d%s*<=>%s*%d" },
+  { "!=", W .. "%d+%s*!=%s*%d+" .. E },
+  { "%snot%s", W .. "%d+%s+is%s+not%s+%d+" .. E },
   { "'", "'%s*=%s*'", "'%s*%)*%s*(%-%-|#|/%*)" },
   { "\"", "\"%s*%)*%s*(/%*|(%-%-|#)%s*($|&))" },
   { ";", Q .. "%s*%)*%s*;%s*($|&|%-%-|#|/%*|" .. SQL_STATEMENT .. E .. ")",
@@ -590,9 +595,9 @@ local SQLI_SYNTAX = family {
   { "create", W .. "create%s+(or%s+replace%s+)?(function|procedure|trigger)%s+[%w_%.`\"]+%s*%(" },
   { "declare", W .. "declare%s+@" },
   { "/%*", "/%*%s*[!%+]" },
-  { "%(", W .. "(sleep|benchmark|pg_sleep)%s*%(%s*(['\"(%-]|/%*|[%d%.]+%s*([%)%+%-%*/%%%^,]|div" .. E .. "|mod" .. E .. ")|mod%s*%()" },
+  { "%f[%w_][sbp][leg][en_]", W .. "(sleep|benchmark|pg_sleep)%s*%(%s*(['\"(%-]|/%*|[%d%.]+%s*([%)%+%-%*/%%%^,]|div" .. E .. "|mod" .. E .. ")|mod%s*%()" },
   { "case", W .. "case%s+when%s*(%(|[%w_'\"().=<>!@%-]+%s+then" .. E .. ")" },
-  { "if", W .. "if%s*%(%s*[%w_'\"@%.]+%s*(=([^=]|$)|<>|!=([^=]|$)|<=>|" .. W .. "like" .. E .. ")" },
+  { "%f[%w_]if%s*%(", W .. "if%s*%(%s*[%w_'\"@%.]+%s*(=([^=]|$)|<>|!=([^=]|$)|<=>|" .. W .. "like" .. E .. ")" },
   { "like", "%)%s*like%s*%(", W .. "like%s*['\"]%s*(%%|$|&|%)|%-%-|#)", "(^|[=&])%s*(like|rlike|regexp)%s+(null" .. E .. "|['\"%%])",
     W .. "like%s+null" .. E },
   { "::", "::%s*(int|int2|int4|int8|integer|bigint|smallint|text|varchar|char|bool|boolean|json|jsonb|numeric|float|real|double%s+precision|regclass|oid|bytea|inet|xml)" .. E },
@@ -765,17 +770,18 @@ local JS_CALLS = "(alert|prompt|confirm|eval|settimeout|setinterval|atob|btoa|fe
 local XSS_SYNTAX = family {
   { "<", "<[a-z][%w_:%-]*%s+[%w_:%-]+%s*=", "<%s*[a-z]%s+[a-z]%s+[a-z]([%s/>]|$)", "</[a-z][%w_:%-]*%s*>" },
   { "on", "[%s\"'`/;(,<>%*]on[a-z][a-z][a-z]+%s*=" },
-  { "=", W .. "(formaction|srcdoc|xlink:href)%s*=", W .. "xmlns(:[%w_]+)?%s*=" },
-  { "j", "j%s*a%s*v%s*a%s*s%s*c%s*r%s*i%s*p%s*t%s*:" },
-  { "url", W .. "url%s*%(%s*['\"]?%s*(javascript|vbscript|data%s*:)" },
+  { "[ncf]%s*=", W .. "(formaction|srcdoc|xlink:href)%s*=" },
+  { "xmlns", W .. "xmlns(:[%w_]+)?%s*=" },
+  { "j%s*a%s*v", "j%s*a%s*v%s*a%s*s%s*c%s*r%s*i%s*p%s*t%s*:" },
+  { "url%s*%(", W .. "url%s*%(%s*['\"]?%s*(javascript|vbscript|data%s*:)" },
   { "expression", ":%s*expression%s*%(" },
   { "behavior", W .. "behavior%s*:%s*url" },
-  { "data", W .. "data%s*:%s*(,|text/html|text/javascript|application/(x%-)?javascript|image/svg)" },
+  { "data%s*:", W .. "data%s*:%s*(,|text/html|text/javascript|application/(x%-)?javascript|image/svg)" },
   { "[%(`]", "[=;\"'`(){}>!|&,:%[]%s*" .. JS_CALLS .. "%s*(%(|`)",
     "['\"`]%s*[%-%+%*/%^%%~|&]%s*(alert|prompt|confirm|eval|settimeout|setinterval|fetch)%s*%(" },
   { "function", W .. "new%s+function%s*%(" },
   { "[,)]", "[=(,]%s*(alert|prompt|confirm|eval)%s*[,)]" },
-  { "&", "(alert|prompt|confirm|eval)%s*(&lpar;|&#x0*28;?|&#0*40;?)" },
+  { "&[#l]", "(alert|prompt|confirm|eval)%s*(&lpar;|&#x0*28;?|&#0*40;?)" },
   { "%[", W .. "(top|self|parent|frames|globalthis)%s*%[%s*['\"`/%d]" },
   { "\\", "([a-z]\\(u00|x)[4-7][0-9a-f]|\\(u00|x)[4-7][0-9a-f][a-z])", "\\u00(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]).?.?.?\\u00(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])" },
   { "`", "%.%s*(call|apply|bind)%s*`" },
@@ -1179,6 +1185,78 @@ local function uri_test(test, p, pd)
   return test(p) or (pd ~= nil and test(pd))
 end
 
+-- cs-user-agent|contains of tripline-web-lfi-user-agent
+local LFI_AGENT = { "/etc/", "/proc/", "/root/", ".ssh/", ".aws/", "../", "..\\", "win.ini" }
+
+-- Several literal lists searched in one pass over a value: an index from
+-- each literal's first two bytes (one byte for a one-byte literal) to the
+-- literal and the flag of its list. The scan returns the flags of the lists
+-- with a literal in the value; one walk of the value replaces a string.find
+-- per literal.
+local bor, band = bit.bor, bit.band
+
+local function literal_index(lists)
+  local index = {}
+  for flag, list in pairs(lists) do
+    for _, lit in ipairs(list) do
+      local key = #lit == 1 and -byte(lit) or byte(lit, 1) * 256 + byte(lit, 2)
+      local bucket = index[key]
+      if not bucket then
+        bucket = {}
+        index[key] = bucket
+      end
+      bucket[#bucket + 1] = { lit, flag, #lit }
+    end
+  end
+  return index
+end
+
+local function bucket_flags(s, i, bucket, flags)
+  for k = 1, #bucket do
+    local e = bucket[k]
+    local lit, flag, len = e[1], e[2], e[3]
+    if band(flags, flag) == 0 then
+      local j = 3
+      while j <= len and byte(s, i + j - 1) == byte(lit, j) do j = j + 1 end
+      if j > len then flags = bor(flags, flag) end
+    end
+  end
+  return flags
+end
+
+local function literal_flags(s, index)
+  local flags = 0
+  local b2 = byte(s, 1)
+  for i = 1, #s do
+    local b1 = b2
+    b2 = byte(s, i + 1)
+    local one = index[-b1]
+    if one then
+      for k = 1, #one do flags = bor(flags, one[k][2]) end
+    end
+    if b2 then
+      local bucket = index[b1 * 256 + b2]
+      if bucket then flags = bucket_flags(s, i, bucket, flags) end
+    end
+  end
+  return flags
+end
+
+-- The flags of a URL field, as logged or decoded.
+local function uri_flags(p, pd, index)
+  local flags = literal_flags(p, index)
+  if pd ~= nil then flags = bor(flags, literal_flags(pd, index)) end
+  return flags
+end
+
+-- cs-uri lists (tested on the target), cs-uri-stem lists, cs-user-agent lists.
+local SQLI_WORD, XSS_WORD, TRAVERSAL_WORD, DYNAMIC_WORD = 1, 2, 4, 8
+local URI_LITERALS = literal_index { [SQLI_WORD] = SQLI_CATALOGUE, [XSS_WORD] = XSS_MARKUP, [TRAVERSAL_WORD] = TRAVERSAL_WORDS, [DYNAMIC_WORD] = DYNAMIC }
+local SENSITIVE_WORD = 1
+local STEM_LITERALS = literal_index { [SENSITIVE_WORD] = SENSITIVE_NAMES }
+local TOOL_WORD, SCANNER_WORD, LFI_WORD = 1, 2, 4
+local AGENT_LITERALS = literal_index { [TOOL_WORD] = TOOL_AGENTS, [SCANNER_WORD] = SCANNER_AGENTS, [LFI_WORD] = LFI_AGENT }
+
 -- A URL field's two forms, lowercased: as logged and decoded once (nil if unchanged).
 local function uri_forms(raw)
   local d = url_decode(raw)
@@ -1206,8 +1284,6 @@ local function static_asset(stem)
   return pattern_any(stem, STATIC_ASSET)
 end
 
--- cs-user-agent|contains of tripline-web-lfi-user-agent
-local LFI_AGENT = { "/etc/", "/proc/", "/root/", ".ssh/", ".aws/", "../", "..\\", "win.ini" }
 
 local function has_password_param(s)
   return find(s, "password=", 1, true) or find(s, "passwd=", 1, true) or find(s, "pwd=", 1, true)
@@ -1228,161 +1304,152 @@ local function event_ms(timestamp)
   return floor(timestamp * 1000 + 0.001)
 end
 
-function tripline(tag, timestamp, record)
-  local t = event_ms(timestamp)
-  seen_records = seen_records + 1
-  if seen_records % 10000 == 0 then prune(t) end
-  matched = nil
+-- The access-record rules; returns whether card numbers and passwords are worth masking.
+local function access_rules(record, path, msg, status)
+  local p, pd = uri_forms(path)
+  -- cs-uri-stem and cs-uri-query, cut from the target as logged, then each in its two forms
+  local stem, query = uri_parts(path)
+  local st, std = p, pd
+  if stem ~= path then st, std = uri_forms(stem) end
+  local qr, qd
+  if query then qr, qd = uri_forms(query) end
+  local agent = lower(record.user_agent or record.agent or "")
+  local uri_words = uri_flags(p, pd, URI_LITERALS)
+  local agent_words = literal_flags(agent, AGENT_LITERALS)
+  local method = record.method and lower(record.method) or ""
+  local referer = record.referer
+  status = status and tostring(status) or ""
 
-  -- The pack's field names: cs-uri = path, @message = message / log / msg, sc-status = status / code.
-  local path = record.path
-  local msg = record.message or record.log or record.msg
-  local ip = client_address(record)
-  local status = record.status or record.code
-  if type(path) ~= "string" then path = nil end
-  if ip ~= nil then ip = tostring(ip) end
+  hit("tripline-traffic-request")
 
+  if status == "404" then
+    if not uri_contains(st, std, BROWSER_PROBES) then
+      hit("tripline-http-404")
+    end
+    hit("tripline-scan-not-found")
+  elseif status == "401" then
+    hit("tripline-http-401")
+  elseif status == "500" then
+    hit("tripline-http-500")
+  end
+
+  if method == "post" and (status == "401" or status == "403") and uri_contains(st, std, LOGIN_ENDPOINTS) then
+    hit("tripline-http-login-failure")
+  end
+
+  if status == "429" or (msg and contains_any(lower(msg), RATE_WORDS)) then
+    hit("tripline-rate-limited")
+  end
+  if status == "403" or (msg and contains_any(lower(msg), DENIED_WORDS)) then
+    hit("tripline-access-denied")
+  end
+
+  local size = tonumber(record.size)
+  if size and size > 10485760 and not uri_contains(st, std, STATIC_DOWNLOADS) then
+    hit("tripline-large-response")
+  end
+
+  if band(agent_words, TOOL_WORD) ~= 0 or agent == "-" or agent == "" then
+    hit("tripline-suspicious-user-agent")
+  end
+
+  -- The attack grammars, on the URL as logged and decoded.
+  if band(uri_words, SQLI_WORD) ~= 0 or uri_test(sqli, p, pd) then
+    hit("tripline-web-sqli")
+  end
+  if band(uri_words, XSS_WORD) ~= 0 or uri_test(xss, p, pd) then
+    hit("tripline-web-xss")
+  end
+  if band(uri_words, TRAVERSAL_WORD) ~= 0 or uri_test(system_path, p, pd) or (qr ~= nil and uri_test(dump_in_parameter, qr, qd)) then
+    hit("tripline-web-path-traversal")
+  end
+  if band(agent_words, LFI_WORD) ~= 0 then hit("tripline-web-lfi-user-agent") end
+
+  if band(uri_flags(st, std, STEM_LITERALS), SENSITIVE_WORD) ~= 0 or uri_ends_with(st, std, SENSITIVE_ENDINGS) or uri_test(backup_archive, st, std) then
+    hit("tripline-scan-sensitive-file")
+  end
+
+  if band(agent_words, SCANNER_WORD) ~= 0 then
+    hit("tripline-scan-scanner-user-agent")
+  end
+
+  if band(uri_words, DYNAMIC_WORD) ~= 0 then
+    hit("tripline-scan-dynamic-request")
+    if not uri_ends_with(st, std, ASSET_ENDINGS) then
+      hit("tripline-scan-dynamic-page")
+    end
+  end
+
+  -- time-taken: timed when present (the anomaly skips values that are not numbers), slow when > 5
+  if record.response_time ~= nil then
+    if not uri_test(static_asset, st, std) then hit("tripline-web-timed-request") end
+    local rt = tonumber(record.response_time)
+    if rt and rt > 5 then hit("tripline-web-slow-request") end
+  end
+
+  -- Redaction on the URL fields (card numbers, password= values).
+  local redact_card, redact_password
+  if card_shaped(path) or (pd and card_shaped(pd)) or (referer and (card_shaped(referer) or card_shaped(url_decode(referer) or ""))) then
+    redact_card = true
+  end
+  if has_password_param(p) or (pd and has_password_param(pd)) or (referer and has_password_param(lower(referer))) then
+    redact_password = true
+  end
+  return redact_card, redact_password
+end
+
+-- The '@message' rules (message / log / msg); returns whether card numbers,
+-- passwords and bearer tokens are worth masking.
+local function message_rules(msg, access)
   local redact_card, redact_password, redact_bearer
-
-  if path then
-    -- Web access record.
-    local p, pd = uri_forms(path)
-    -- cs-uri-stem and cs-uri-query, cut from the target as logged, then each in its two forms
-    local stem, query = uri_parts(path)
-    local st, std = p, pd
-    if stem ~= path then st, std = uri_forms(stem) end
-    local qr, qd
-    if query then qr, qd = uri_forms(query) end
-    local agent = lower(record.user_agent or record.agent or "")
-    local method = record.method and lower(record.method) or ""
-    local referer = record.referer
-    status = status and tostring(status) or ""
-
-    hit("tripline-traffic-request")
-
-    if status == "404" then
-      if not uri_contains(st, std, BROWSER_PROBES) then
-        hit("tripline-http-404")
-      end
-      hit("tripline-scan-not-found")
-    elseif status == "401" then
-      hit("tripline-http-401")
-    elseif status == "500" then
-      hit("tripline-http-500")
-    end
-
-    if method == "post" and (status == "401" or status == "403") and uri_contains(st, std, LOGIN_ENDPOINTS) then
-      hit("tripline-http-login-failure")
-    end
-
-    if status == "429" or (msg and contains_any(lower(msg), RATE_WORDS)) then
+  -- Keyword rules that apply to any record with a message.
+  local m = lower(msg)
+  if contains_any(m, AUTH_WORDS) and not contains_any(m, AUTH_REPEATED) then
+    hit("tripline-auth-failure")
+  end
+  if not access then
+    if contains_any(m, RATE_WORDS) then
       hit("tripline-rate-limited")
     end
-    if status == "403" or (msg and contains_any(lower(msg), DENIED_WORDS)) then
+    if contains_any(m, DENIED_WORDS) then
       hit("tripline-access-denied")
     end
+  end
+  if card_shaped(msg) then redact_card = true end
+  if find(m, "password[\"' ]*[=:]") or find(m, "passwd[\"' ]*[=:]") then redact_password = true end
+  if find(m, "bearer ", 1, true) then redact_bearer = true end
+  return redact_card, redact_password, redact_bearer
+end
 
-    local size = tonumber(record.size)
-    if size and size > 10485760 and not uri_contains(st, std, STATIC_DOWNLOADS) then
-      hit("tripline-large-response")
-    end
-
-    if contains_any(agent, TOOL_AGENTS) or agent == "-" or agent == "" then
-      hit("tripline-suspicious-user-agent")
-    end
-
-    -- The attack grammars, on the URL as logged and decoded.
-    if uri_contains(p, pd, SQLI_CATALOGUE) or uri_test(sqli, p, pd) then
-      hit("tripline-web-sqli")
-    end
-    if uri_contains(p, pd, XSS_MARKUP) or uri_test(xss, p, pd) then
-      hit("tripline-web-xss")
-    end
-    if uri_contains(p, pd, TRAVERSAL_WORDS) or uri_test(system_path, p, pd) or (qr ~= nil and uri_test(dump_in_parameter, qr, qd)) then
-      hit("tripline-web-path-traversal")
-    end
-    if contains_any(agent, LFI_AGENT) then hit("tripline-web-lfi-user-agent") end
-
-    if uri_contains(st, std, SENSITIVE_NAMES) or uri_ends_with(st, std, SENSITIVE_ENDINGS) or uri_test(backup_archive, st, std) then
-      hit("tripline-scan-sensitive-file")
-    end
-
-    if contains_any(agent, SCANNER_AGENTS) then
-      hit("tripline-scan-scanner-user-agent")
-    end
-
-    if uri_contains(p, pd, DYNAMIC) then
-      hit("tripline-scan-dynamic-request")
-      if not uri_ends_with(st, std, ASSET_ENDINGS) then
-        hit("tripline-scan-dynamic-page")
+-- Masks, on the fields the pack names: path and referer (card, password),
+-- message and log (card, password, bearer). A redaction rule counts as
+-- matched only where it masked something (a card-shaped number failing
+-- the Luhn check is left alone, untagged).
+local function apply_masks(record, redact_card, redact_password, redact_bearer)
+  for i = 1, #REDACT_FIELDS do
+    local k = REDACT_FIELDS[i]
+    local v = record[k]
+    if type(v) == "string" then
+      local w = v
+      if redact_card then
+        local masked = redact_cards(w)
+        if masked ~= w then hit("tripline-redact-card"); w = masked end
       end
-    end
-
-    -- time-taken: timed when present (the anomaly skips values that are not numbers), slow when > 5
-    if record.response_time ~= nil then
-      if not uri_test(static_asset, st, std) then hit("tripline-web-timed-request") end
-      local rt = tonumber(record.response_time)
-      if rt and rt > 5 then hit("tripline-web-slow-request") end
-    end
-
-    -- Redaction on the URL fields (card numbers, password= values).
-    if card_shaped(path) or (pd and card_shaped(pd)) or (referer and (card_shaped(referer) or card_shaped(url_decode(referer) or ""))) then
-      redact_card = true
-    end
-    if has_password_param(p) or (pd and has_password_param(pd)) or (referer and has_password_param(lower(referer))) then
-      redact_password = true
+      if redact_password then
+        local masked = redact_after(w, PASSWORD_WORDS, PASSWORD_CASED, true)
+        if masked ~= w then hit("tripline-redact-password"); w = masked end
+      end
+      if redact_bearer and (k == "message" or k == "log") then
+        local masked = redact_after(w, BEARER_WORDS, NONE, false)
+        if masked ~= w then hit("tripline-redact-bearer"); w = masked end
+      end
+      if w ~= v then record[k] = w end
     end
   end
+end
 
-  if msg then
-    -- Keyword rules that apply to any record with a message.
-    local m = lower(msg)
-    if contains_any(m, AUTH_WORDS) and not contains_any(m, AUTH_REPEATED) then
-      hit("tripline-auth-failure")
-    end
-    if not path then
-      if contains_any(m, RATE_WORDS) then
-        hit("tripline-rate-limited")
-      end
-      if contains_any(m, DENIED_WORDS) then
-        hit("tripline-access-denied")
-      end
-    end
-    if card_shaped(msg) then redact_card = true end
-    if find(m, "password[\"' ]*[=:]") or find(m, "passwd[\"' ]*[=:]") then redact_password = true end
-    if find(m, "bearer ", 1, true) then redact_bearer = true end
-  end
-
-  -- Masks, on the fields the pack names: path and referer (card, password),
-  -- message and log (card, password, bearer). A redaction rule counts as
-  -- matched only where it masked something (a card-shaped number failing
-  -- the Luhn check is left alone, untagged).
-  if redact_card or redact_password or redact_bearer then
-    for i = 1, #REDACT_FIELDS do
-      local k = REDACT_FIELDS[i]
-      local v = record[k]
-      if type(v) == "string" then
-        local w = v
-        if redact_card then
-          local masked = redact_cards(w)
-          if masked ~= w then hit("tripline-redact-card"); w = masked end
-        end
-        if redact_password then
-          local masked = redact_after(w, PASSWORD_WORDS, PASSWORD_CASED, true)
-          if masked ~= w then hit("tripline-redact-password"); w = masked end
-        end
-        if redact_bearer and (k == "message" or k == "log") then
-          local masked = redact_after(w, BEARER_WORDS, NONE, false)
-          if masked ~= w then hit("tripline-redact-bearer"); w = masked end
-        end
-        if w ~= v then record[k] = w end
-      end
-    end
-  end
-
-  if not matched then return 0, timestamp, record end
-
-  -- Correlations, in pack order, see the record as it leaves (redacted).
+-- Correlations, in pack order, see the record as it leaves (redacted).
+local function correlate(record, path, ip, t)
   local alerts
   local stem_out, path_out
   if path then
@@ -1413,8 +1480,12 @@ function tripline(tag, timestamp, record)
       end
     end
   end
+  return alerts
+end
 
-  -- Listed: every matched rule beside an alert, else the non-silent ones, in pack order.
+-- Listed: every matched rule beside an alert, else the non-silent ones, in
+-- pack order. Returns false when only silent rules matched.
+local function write_output(record, alerts)
   local ids, tags, tag_seen, level
   for i = 1, #RULE_LIST do
     local id = RULE_LIST[i][1]
@@ -1428,9 +1499,7 @@ function tripline(tag, timestamp, record)
       end
     end
   end
-  -- Only silent rules matched (every request is at least tripline-traffic-request):
-  -- the module leaves such a record as it is, so does this script (code 0, no re-encoding).
-  if not ids then return 0, timestamp, record end
+  if not ids then return false end
 
   if alerts then
     for k = 1, #alerts do
@@ -1440,5 +1509,35 @@ function tripline(tag, timestamp, record)
     end
   end
   record.tripline = { rules = ids, level = LEVEL_NAMES[level], tags = tags, alerts = alerts }
+  return true
+end
+
+function tripline(tag, timestamp, record)
+  local t = event_ms(timestamp)
+  seen_records = seen_records + 1
+  if seen_records % 10000 == 0 then prune(t) end
+  matched = nil
+
+  -- The pack's field names: cs-uri = path, @message = message / log / msg, sc-status = status / code.
+  local path = record.path
+  local msg = record.message or record.log or record.msg
+  local ip = client_address(record)
+  local status = record.status or record.code
+  if type(path) ~= "string" then path = nil end
+  if ip ~= nil then ip = tostring(ip) end
+
+  local card, password, bearer
+  if path then card, password = access_rules(record, path, msg, status) end
+  if msg then
+    local mcard, mpassword
+    mcard, mpassword, bearer = message_rules(msg, path ~= nil)
+    card, password = card or mcard, password or mpassword
+  end
+  if card or password or bearer then apply_masks(record, card, password, bearer) end
+  if not matched then return 0, timestamp, record end
+
+  -- Only silent rules matched (every request is at least tripline-traffic-request):
+  -- the module leaves such a record as it is, so does this script (code 0, no re-encoding).
+  if not write_output(record, correlate(record, path, ip, t)) then return 0, timestamp, record end
   return 1, timestamp, record
 end
