@@ -248,7 +248,7 @@ export async function fluentBitSection(o: { quick: boolean; log: (s: string) => 
     notes.push(`AOT rows missing: ${aot.error}`);
   }
   notes.push(
-    `Lua check (${luaCheck.lines} lines): every single-request attack flagged (${Object.entries(luaCheck.perKind).map(([k, [f, t]]) => `${k} ${f}/${t}`).join(", ")}); same rules, alerts and (redacted) path/referer as tripline on ${luaCheck.agree}/${luaCheck.flagged} flagged records; alerts ${luaCheck.luaAlerts} (Lua) vs ${luaCheck.triplineAlerts} (tripline).`,
+    `Lua check (${luaCheck.lines} lines): every single-request attack flagged (${Object.entries(luaCheck.perKind).map(([k, [f, t]]) => `${k} ${f}/${t}`).join(", ")}); records identical to tripline's (its statistics aside) on ${luaCheck.agree}/${luaCheck.flagged} flagged records; alerts ${luaCheck.luaAlerts} (Lua) vs ${luaCheck.triplineAlerts} (tripline).`,
     "grep keeps only records matching one of its regexes (path, agent, status); it has no URL decoding, conditions, correlations or output tagging.",
   );
   const text = table(
