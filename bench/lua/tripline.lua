@@ -528,6 +528,12 @@ end
 
 ---------------------------------------------------------------- SQL injection (web-attacks.yml)
 
+-- Every SQL injection pattern below (but the digit tautology) and most XSS
+-- patterns need one of these bytes: whitespace, a quote, a bracket, an
+-- operator or comment character. Ordinary URLs (letters, digits, / ? = & - .)
+-- have none, so one find lets them skip the families.
+local SPECIAL = "[%s'\"`();<>@%$%*|!\\#:%[{},]"
+
 local SQLI_CATALOGUE = {
   "information_schema", "@@version", "@@datadir", "@@hostname", "@@basedir", "sysobjects", "syscolumns", "sysdatabases",
   "msysobjects", "msysaccessobjects", "pg_catalog", "pg_shadow", "pg_namespace", "pg_read_file", "pg_ls_dir", "pg_sleep",
@@ -691,6 +697,7 @@ local function group_by_having(s)
 end
 
 local function sqli(s)
+  if not find(s, SPECIAL) then return digit_tautology(s) end
   return find(s, "union", 1, true) and union_select(s) or family_match(s, SQLI_SYNTAX) or digit_tautology(s)
     or (find(s, "select", 1, true) ~= nil and subselect_from(s)) or (find(s, "group", 1, true) ~= nil and group_by_having(s))
 end
@@ -771,9 +778,6 @@ local JS_CALLS = "(alert|prompt|confirm|eval|settimeout|setinterval|atob|btoa|fe
 
 local XSS_SYNTAX = family {
   { "<", "<[a-z][%w_:%-]*%s+[%w_:%-]+%s*=", "<%s*[a-z]%s+[a-z]%s+[a-z]([%s/>]|$)", "</[a-z][%w_:%-]*%s*>" },
-  { "on", "[%s\"'`/;(,<>%*]on[a-z][a-z][a-z]+%s*=" },
-  { "[ncf]%s*=", W .. "(formaction|srcdoc|xlink:href)%s*=" },
-  { "xmlns", W .. "xmlns(:[%w_]+)?%s*=" },
   { "j%s*a%s*v", "j%s*a%s*v%s*a%s*s%s*c%s*r%s*i%s*p%s*t%s*:" },
   { "url%s*%(", W .. "url%s*%(%s*['\"]?%s*(javascript|vbscript|data%s*:)" },
   { "expression", ":%s*expression%s*%(" },
@@ -788,10 +792,19 @@ local XSS_SYNTAX = family {
   { "\\", "([a-z]\\(u00|x)[4-7][0-9a-f]|\\(u00|x)[4-7][0-9a-f][a-z])", "\\u00(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a]).?.?.?\\u00(4[1-9a-f]|5[0-9a]|6[1-9a-f]|7[0-9a])" },
   { "`", "%.%s*(call|apply|bind)%s*`" },
   { "%${", "%${%s*(alert|prompt|confirm|eval|top|self|window|this|document|navigation|parent|frames)" .. E },
+}
+
+-- The XSS patterns that can match without a SPECIAL byte (/onload=, ?formaction=, reflect.apply).
+local XSS_PLAIN = family {
+  { "on", "[%s\"'`/;(,<>%*]on[a-z][a-z][a-z]+%s*=" },
+  { "[ncf]%s*=", W .. "(formaction|srcdoc|xlink:href)%s*=" },
+  { "xmlns", W .. "xmlns(:[%w_]+)?%s*=" },
   { "reflect", W .. "reflect%s*%.%s*(apply|construct|get)" .. E },
 }
 
 local function xss(s)
+  if family_match(s, XSS_PLAIN) then return true end
+  if not find(s, SPECIAL) then return false end
   return family_match(s, XSS_SYNTAX) or (find(s, "<", 1, true) ~= nil and script_tag(s)) or (find(s, "&#", 1, true) ~= nil and entity_run(s))
 end
 
