@@ -24,7 +24,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { buildModule } from "../src/compiler/module.js";
-import { FluentBitHost } from "./../src/host/host.js";
+import { FluentBitHost } from "../src/host/host.js";
 import { compileSources } from "../src/compiler/compile.js";
 import { PACKAGE_ROOT } from "../src/compiler/module.js";
 import type { FuzzRecord } from "./fuzz/generators.js";

@@ -11,10 +11,10 @@
 // An entry in the file replaces the default entry of the same name.
 
 import { RuleError, type SourcePos } from "../ir.js";
-import { Problems } from "../rules/problems.js";
-import { asMap, asStringList, checkKeys } from "../rules/shape.js";
-import { didYouMean } from "../rules/suggest.js";
-import { parseYamlFile } from "../rules/yaml-positions.js";
+import { Problems } from "../yaml/problems.js";
+import { asMap, asStringList, checkKeys } from "../yaml/shape.js";
+import { didYouMean } from "../yaml/suggest.js";
+import { parseYamlFile } from "../yaml/yaml-positions.js";
 import { CANONICAL_KEYS, LOGSOURCE_FORMATS, OPEN_FORMATS, SIGMA_FIELDS, STOCK_KEYS } from "./default-map.js";
 
 export type LogsourceKey = "product" | "service" | "category";

@@ -3,7 +3,7 @@
 
 import type { Condition } from "../ir.js";
 import type { CondAst } from "./condition-parser.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../yaml/suggest.js";
 
 /**
  * `selections` is in definition order. A selection that failed to build is

@@ -4,13 +4,13 @@
 import { RuleError, type CorrelationRule, type CorrelationType, type NumberOp, type SourcePos } from "../ir.js";
 import { CORRELATION_TYPES as SCHEMA_TYPES } from "../schema.js";
 import { resolveField, type FieldMap } from "../fields/map.js";
-import { badChoice } from "./choice.js";
+import { badChoice } from "../yaml/choice.js";
 import { parseDuration } from "./duration.js";
 import type { Header } from "./header.js";
-import type { Problems } from "./problems.js";
-import { asBool, asMap, asNumber, asString, asStringList, checkKeys, entry } from "./shape.js";
-import { didYouMean } from "./suggest.js";
-import type { YMap, YNode, YScalar } from "./yaml-positions.js";
+import type { Problems } from "../yaml/problems.js";
+import { asBool, asMap, asNumber, asString, asStringList, checkKeys, entry } from "../yaml/shape.js";
+import { didYouMean } from "../yaml/suggest.js";
+import type { YMap, YNode, YScalar } from "../yaml/yaml-positions.js";
 
 export const CORRELATION_TYPES: CorrelationType[] = [...SCHEMA_TYPES];
 const CORRELATION_KEYS = ["type", "rules", "group-by", "timespan", "condition", "generate", "cooldown", "spike", "anomaly", "percentile"];

@@ -9,11 +9,11 @@ import { ConditionSyntaxError, parseCondition } from "./condition-parser.js";
 import { MAX_CONDITION_LENGTH } from "./limits.js";
 import { isKeyError, parseFieldKey } from "./modifiers.js";
 import { keywordPredicate, valuePredicate } from "./predicates.js";
-import type { Problems } from "./problems.js";
-import { asMap } from "./shape.js";
+import type { Problems } from "../yaml/problems.js";
+import { asMap } from "../yaml/shape.js";
 import { simplify } from "./simplify.js";
-import { scalarCharPos } from "./scalar-offsets.js";
-import { describe, type YEntry, type YMap, type YNode, type YScalar } from "./yaml-positions.js";
+import { scalarCharPos } from "../yaml/scalar-offsets.js";
+import { describe, type YEntry, type YMap, type YNode, type YScalar } from "../yaml/yaml-positions.js";
 
 export interface DetectionContext {
   fieldMap: FieldMap;

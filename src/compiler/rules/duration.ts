@@ -1,8 +1,8 @@
 // Sigma time spans: a whole number and one unit letter, `30s`, `5m`, `1h`, `1d`.
 
 import { MAX_TIMESPAN_SEC } from "./limits.js";
-import type { Problems } from "./problems.js";
-import { describe, scalarText, type YNode } from "./yaml-positions.js";
+import type { Problems } from "../yaml/problems.js";
+import { describe, scalarText, type YNode } from "../yaml/yaml-positions.js";
 
 const UNIT_SEC: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 

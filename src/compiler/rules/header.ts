@@ -2,10 +2,10 @@
 // tags, and Sigma's descriptive keys (checked for shape, then ignored).
 
 import { LEVELS, type Level } from "../ir.js";
-import { badChoice } from "./choice.js";
-import type { Problems } from "./problems.js";
-import { asString, asStringList, entry } from "./shape.js";
-import { describe, type YMap, type YScalar } from "./yaml-positions.js";
+import { badChoice } from "../yaml/choice.js";
+import type { Problems } from "../yaml/problems.js";
+import { asString, asStringList, entry } from "../yaml/shape.js";
+import { describe, type YMap, type YScalar } from "../yaml/yaml-positions.js";
 
 export const COMMON_KEYS = [
   "title", "id", "name", "status", "level", "description", "tags", "falsepositives", "references",

@@ -123,10 +123,10 @@ import { buildDetection } from "./detection.js";
 import { COMMON_KEYS, readHeader, type Header } from "./header.js";
 import { MAX_RULES } from "./limits.js";
 import { buildLogsource } from "./logsource.js";
-import { Problems } from "./problems.js";
-import { asStringList, checkKeys, entry } from "./shape.js";
+import { Problems } from "../yaml/problems.js";
+import { asStringList, checkKeys, entry } from "../yaml/shape.js";
 import { readTripline } from "./tripline-ext.js";
-import { describe, parseYamlFile, type YDoc, type YMap } from "./yaml-positions.js";
+import { describe, parseYamlFile, type YDoc, type YMap } from "../yaml/yaml-positions.js";
 
 export interface SourceFile {
   path: string;

@@ -5,10 +5,10 @@
 
 import type { LogSource } from "../ir.js";
 import { LOGSOURCE_KEYS, type FieldMap } from "../fields/map.js";
-import { badChoice } from "./choice.js";
-import type { Problems } from "./problems.js";
-import { asMap, asString, asStringList, checkKeys } from "./shape.js";
-import type { YNode } from "./yaml-positions.js";
+import { badChoice } from "../yaml/choice.js";
+import type { Problems } from "../yaml/problems.js";
+import { asMap, asString, asStringList, checkKeys } from "../yaml/shape.js";
+import type { YNode } from "../yaml/yaml-positions.js";
 
 export function buildLogsource(node: YNode | undefined, fieldMap: FieldMap, problems: Problems): LogSource | undefined {
   if (node === undefined) return { tags: [], formats: [] };

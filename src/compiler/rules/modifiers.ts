@@ -3,7 +3,7 @@
 // how a list of values combines (OR, or AND with `all`).
 
 import type { NumberOp, StringOp } from "../ir.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean } from "../yaml/suggest.js";
 
 export type MatchKind =
   | { kind: "string"; op: StringOp; cased: boolean }

@@ -6,8 +6,8 @@ import type { Predicate } from "../ir.js";
 import { normalizeCidr } from "./cidr.js";
 import { MAX_VALUE_LENGTH } from "./limits.js";
 import type { FieldSpec } from "./modifiers.js";
-import type { Problems } from "./problems.js";
-import { describe, scalarText, type YScalar } from "./yaml-positions.js";
+import type { Problems } from "../yaml/problems.js";
+import { describe, scalarText, type YScalar } from "../yaml/yaml-positions.js";
 
 /** Reports and returns undefined when the value does not suit the modifiers. */
 export function valuePredicate(spec: FieldSpec, fields: string[], node: YScalar, problems: Problems): Predicate | undefined {

@@ -5,10 +5,10 @@
 import type { RedactSpec } from "../ir.js";
 import { RuleError } from "../ir.js";
 import { resolveField, type FieldMap } from "../fields/map.js";
-import { badChoice } from "./choice.js";
-import type { Problems } from "./problems.js";
-import { asMap, asString, checkKeys, entry } from "./shape.js";
-import { describe, type YNode } from "./yaml-positions.js";
+import { badChoice } from "../yaml/choice.js";
+import type { Problems } from "../yaml/problems.js";
+import { asMap, asString, checkKeys, entry } from "../yaml/shape.js";
+import { describe, type YNode } from "../yaml/yaml-positions.js";
 
 export const ACTIONS = ["tag", "drop", "redact"] as const;
 
