@@ -128,9 +128,13 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     // sshd's own PAM module: its "Failed ..." line is the attempt (see the header).
     if (indexOf(p, i, at, "(sshd:auth)") < 0) out.constant(Field.AuthResult, FAILURE);
     out.constant(Field.AuthMethod, PASSWORD);
-    const rhost = lastIndexOf(p, len, "rhost=");
+    // "... ruser=R rhost=H  user=U": user= is the last field and U is the name
+    // the client tried, so an "rhost=" after the first " user=" is part of it.
+    const firstHost = indexOf(p, len, at, "rhost=");
+    let user = firstHost >= 0 ? indexOf(p, len, firstHost, " user=") : -1;
+    const rhost = lastIndexOf(p, user >= 0 ? user : len, "rhost=");
     if (rhost >= 0) token(p, len, rhost + 6, Field.ClientIp, out);
-    const user = lastIndexOf(p, len, " user=");
+    if (user < 0) user = indexOf(p, len, at, " user=");
     if (user >= 0) token(p, len, user + 6, Field.AuthUser, out);
     return true;
   }
