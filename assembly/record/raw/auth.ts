@@ -156,7 +156,7 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
   if (startsWith(p, len, at, "maximum authentication attempts exceeded for ")) {
     out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
     const from = fromAddress(p, len, out);
-    if (from > at + 46) userBetween(p, at + 46, from, out);
+    if (from > at + 45) userBetween(p, at + 45, from, out);
     return true;
   }
   // Disconnecting: Too many authentication failures [for <user>] [preauth] (no address: older sshd)
