@@ -32,6 +32,9 @@ test("card numbers that pass the Luhn check keep their last four digits", () => 
   assert.equal(redacted("pan 4111111111111111"), "pan ************1111");
   assert.equal(redacted("order 4111111111111112"), "order 4111111111111112", "fails Luhn: not a card");
   assert.equal(redacted("id 123456789012"), "id 123456789012", "12 digits: too short");
+  assert.equal(redacted("amex 3782 822463 10005"), "amex **** ****** *0005");
+  assert.equal(redacted("[pid 811:tid 140123104306940] x"), "[pid 811:tid 140123104306940] x", "passes Luhn but starts with 1: no card does");
+  assert.equal(redacted("ref 9999999999999995"), "ref 9999999999999995", "passes Luhn but starts with 9: no card does");
 });
 
 test("passwords are masked whole, quoted or not, with a fixed-length mask", () => {

@@ -134,7 +134,7 @@ test("the pack masks card numbers (keeping the last four), passwords and bearer 
   assert.ok(all.includes("password=***"));
   assert.ok(all.includes("pwd=***"));
   assert.ok(all.includes("Bearer ***"));
-  // Not a valid card number (Luhn): tagged, left as it is.
+  // Not a valid card number (Luhn): left as it is, untagged.
   assert.ok(all.includes("4111 1111 1111 1112"));
   // Lines with nothing secret are untouched.
   assert.ok(out[3].includes("/docs/password-policy") && !out[3].includes("tripline"));

@@ -18,6 +18,7 @@ import { isoTime, clfTime, NO_TIME } from "./raw/time";
 
 const ACCESS = word("access");
 const JSON_FORMAT = word("json");
+const ERROR_FORMAT = word("error");
 
 /** One record as the later stages see it. Reused for every record. */
 export class Record {
@@ -96,6 +97,7 @@ export class RecordReader {
       this.readClient(out);
       this.copyLine(Field.Message, out);
       sink.flags = IN_LINE;
+      sink.constant(Field.Format, ERROR_FORMAT);
       setApacheMessage(out.line.ptr, out.line.length, sink);
     } else if (m.has(Field.Host) && m.has(ShapeKey.Code) && !m.has(ShapeKey.Remote)) {
       // apache2: its `host` is the client address (nginx's is the ident column, syslog's the hostname).
@@ -146,7 +148,8 @@ export class RecordReader {
     } else if (parseErrorLine(p, len, sink)) {
       out.shape = Shape.ErrorLine;
     } else if (parseSyslog(p, len, out.time, sink)) {
-      out.shape = Shape.SyslogLine;
+      // An Apache error line sent through syslog carries a level: it is an error-log record too.
+      out.shape = out.members.has(Field.Level) ? Shape.ErrorLine : Shape.SyslogLine;
     } else {
       out.shape = Shape.Unknown;
     }

@@ -1,6 +1,11 @@
 // Redaction of sensitive values before the record leaves the host:
 //   card     - 13 to 19 digit runs (spaces or dashes allowed between digits)
-//              that pass the Luhn check keep only their last four digits;
+//              that start like a payment card (2 to 6: ISO/IEC 7812's major
+//              industry identifiers of Mastercard, Amex, Diners, JCB, Visa,
+//              Discover, UnionPay, Maestro) and pass the Luhn check keep
+//              only their last four digits. Apache's thread ids (15 digits
+//              from 1: "[pid 811:tid 140123104306940]") and other counters
+//              that pass Luhn one time in ten are left alone;
 //   password - the value after password= / passwd= / passphrase= / pwd= / "password":
 //              becomes *** (a quoted value up to its closing quote, an unquoted
 //              one up to whitespace or one of & ; , });
@@ -68,7 +73,8 @@ function redactCards(p: usize, len: i32, out: Bytes): void {
         break;
       }
     }
-    if (digits >= 13 && digits <= 19 && luhn(p, i, end)) {
+    const first = <i32>load<u8>(p + <usize>i) - 0x30;
+    if (digits >= 13 && digits <= 19 && first >= 2 && first <= 6 && luhn(p, i, end)) {
       let seen = 0;
       for (let k = i; k < end; k++) {
         const d = load<u8>(p + <usize>k);

@@ -5,18 +5,30 @@
 // closing during authentication, a policy refusal, protocol noise from
 // scanners) get an event_type instead, so counting auth_result counts
 // attempts once:
-//   ssh_preauth_disconnect  Connection closed/reset by [authenticating|invalid user] ..., Disconnecting ..., Disconnected from ...
-//   ssh_login_refused       User x from ip not allowed because ..., ROOT LOGIN REFUSED FROM ip
-//   ssh_protocol            Did not receive identification string, Bad protocol version, kex_exchange_identification, Unable to negotiate
+//   ssh_preauth_disconnect  Connection closed/reset by [authenticating|invalid user] ..., Disconnecting ...,
+//                           Disconnected from ..., Received disconnect ... [preauth], maximum authentication
+//                           attempts exceeded, Too many authentication failures
+//   ssh_login_refused       User x from ip not allowed because ..., ROOT LOGIN REFUSED FROM ip, refused connect from
+//   ssh_protocol            Did not receive identification string, Bad protocol version, kex_exchange_identification,
+//                           banner exchange, Unable to negotiate, no matching cipher/mac/... found
 //
+// The PAM line sshd writes beside its own "Failed password" line
+// ("pam_unix(sshd:auth): authentication failure; ... rhost=ip") keeps its
+// address and user but has no auth_result: the sshd line is the attempt.
+// "Failed publickey" keeps auth_result failure with auth_method publickey;
+// the rules decide not to count it (a client offering several keys logs one
+// per key before the one that works).
+//
+// IPv4 addresses written IPv4-mapped ("::ffff:1.2.3.4") are read as
+// "1.2.3.4", so one client has one key whichever socket family sshd used.
 // Addresses and users come from the END of the message ("... from <ip>
 // port <n>", "... user <name> <ip> port <n>"): user names are chosen by the
 // attacker and may themselves contain " from 6.6.6.6".
 import { Field } from "../../runtime/schema";
-import { isBlank } from "../../runtime/ascii";
+import { CharCode, isBlank, isDigit } from "../../runtime/ascii";
 import { startsWith, indexOf } from "../../runtime/span";
 import { FieldSink, word } from "../sink";
-import { tokenEnd, lastIndexOf } from "./text";
+import { tokenEnd, skipBlanks, byteEnd, lastIndexOf } from "./text";
 
 const FAILURE = word("failure");
 const SUCCESS = word("success");
@@ -31,8 +43,20 @@ const ROOT = word("root");
 /** Sets a token starting at `at` (up to a blank) as field `f`; returns its end. */
 function token(p: usize, len: i32, at: i32, f: Field, out: FieldSink): i32 {
   const end = tokenEnd(p, len, at);
-  if (end > at) out.set(f, p + <usize>at, end - at);
+  if (f == Field.ClientIp) address(p, at, end, out);
+  else if (end > at) out.set(f, p + <usize>at, end - at);
   return end;
+}
+
+/** The client address in [at, end): a trailing ':' or ',' cut, an IPv4-mapped "::ffff:" prefix dropped. */
+function address(p: usize, at: i32, end: i32, out: FieldSink): void {
+  while (end > at) {
+    const c = <u32>load<u8>(p + <usize>(end - 1));
+    if (c != CharCode.Colon && c != CharCode.Comma) break;
+    end--;
+  }
+  if (startsWith(p, end, at, "::ffff:") && at + 7 < end && isDigit(<u32>load<u8>(p + <usize>(at + 7))) && indexOf(p, end, at + 7, ".") > 0) at += 7;
+  if (end > at) out.set(Field.ClientIp, p + <usize>at, end - at);
 }
 
 /** "... from <ip>" (the last one): the address, and where " from " starts (or -1). */
@@ -60,15 +84,20 @@ function userThenAddress(p: usize, len: i32, at: i32, out: FieldSink): void {
   while (addressEnd > at && isBlank(<u32>load<u8>(p + <usize>(addressEnd - 1)))) addressEnd--;
   let addressAt = addressEnd;
   while (addressAt > at && !isBlank(<u32>load<u8>(p + <usize>(addressAt - 1)))) addressAt--;
-  if (addressEnd > addressAt) out.set(Field.ClientIp, p + <usize>addressAt, addressEnd - addressAt);
+  address(p, addressAt, addressEnd, out);
   if (addressAt - 1 > at) out.set(Field.AuthUser, p + <usize>at, addressAt - 1 - at);
 }
 
-/** Skips "error: ", "fatal: " and "pam_unix(sshd:auth): "-style prefixes. */
+/** Skips Solaris' "[ID 800047 auth.info] " tag, then "error: " or "fatal: ". */
 function skipPrefix(p: usize, len: i32): i32 {
-  if (startsWith(p, len, 0, "error: ")) return 7;
-  if (startsWith(p, len, 0, "fatal: ")) return 7;
-  return 0;
+  let at = 0;
+  if (startsWith(p, len, 0, "[ID ")) {
+    const close = byteEnd(p, len, 4, CharCode.CloseBracket);
+    if (close < len) at = skipBlanks(p, len, close + 1);
+  }
+  if (startsWith(p, len, at, "error: ")) return at + 7;
+  if (startsWith(p, len, at, "fatal: ")) return at + 7;
+  return at;
 }
 
 /** Reads an sshd/PAM/sudo message; returns whether it was an authentication event. */
@@ -96,28 +125,49 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
   // "PAM 2 more authentication failures; ... rhost=<ip>"
   let i = indexOf(p, len, at, "authentication failure");
   if (i >= 0 && (indexOf(p, len, at, "rhost=") >= 0 || indexOf(p, len, at, "logname=") >= 0)) {
-    out.constant(Field.AuthResult, FAILURE);
+    // sshd's own PAM module: its "Failed ..." line is the attempt (see the header).
+    if (indexOf(p, i, at, "(sshd:auth)") < 0) out.constant(Field.AuthResult, FAILURE);
     out.constant(Field.AuthMethod, PASSWORD);
-    const rhost = lastIndexOf(p, len, "rhost=");
+    // "... ruser=R rhost=H  user=U": user= is the last field and U is the name
+    // the client tried, so an "rhost=" after the first " user=" is part of it.
+    const firstHost = indexOf(p, len, at, "rhost=");
+    let user = firstHost >= 0 ? indexOf(p, len, firstHost, " user=") : -1;
+    const rhost = lastIndexOf(p, user >= 0 ? user : len, "rhost=");
     if (rhost >= 0) token(p, len, rhost + 6, Field.ClientIp, out);
-    const user = lastIndexOf(p, len, " user=");
+    if (user < 0) user = indexOf(p, len, at, " user=");
     if (user >= 0) token(p, len, user + 6, Field.AuthUser, out);
     return true;
   }
-  // PAM: Authentication failure for [illegal user ]<user> from <ip>; PAM: authentication error for ...
-  if (startsWith(p, len, at, "PAM: Authentication failure for ") || startsWith(p, len, at, "PAM: authentication error for ")) {
-    out.constant(Field.AuthResult, FAILURE);
-    out.constant(Field.AuthMethod, PASSWORD);
-    const userAt = at + (load<u8>(p + <usize>(at + 5)) == 0x41 ? 32 : 30);
+  // PAM: Authentication failure|error for [illegal user ]<user> from <ip> [via <local ip>] (either case);
+  // PAM: User not known to the underlying authentication module for illegal user <user> from <ip>
+  if (startsWith(p, len, at, "PAM: ")) {
+    const pam = pamUserAt(p, len, at + 5);
+    if (pam != 0) {
+      out.constant(Field.AuthResult, pam < 0 ? INVALID_USER : FAILURE);
+      out.constant(Field.AuthMethod, PASSWORD);
+      const userAt = pam < 0 ? -pam : pam;
+      const from = fromAddress(p, len, out);
+      userBetween(p, userAt, from > userAt ? from : tokenEnd(p, len, userAt), out);
+      return true;
+    }
+  }
+  // maximum authentication attempts exceeded for [invalid user ]<user> from <ip> port <n> ssh2 [preauth]:
+  // the summary at the end of a connection whose attempts were each logged.
+  if (startsWith(p, len, at, "maximum authentication attempts exceeded for ")) {
+    out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
     const from = fromAddress(p, len, out);
-    userBetween(p, userAt, from > userAt ? from : tokenEnd(p, len, userAt), out);
+    if (from > at + 45) userBetween(p, at + 45, from, out);
     return true;
   }
-  // maximum authentication attempts exceeded for [invalid user ]<user> from <ip> port <n> ssh2 [preauth]
-  if (startsWith(p, len, at, "maximum authentication attempts exceeded for ")) {
-    out.constant(Field.AuthResult, FAILURE);
-    const from = fromAddress(p, len, out);
-    if (from > at + 46) userBetween(p, at + 46, from, out);
+  // Disconnecting: Too many authentication failures [for <user>] [preauth] (no address: older sshd)
+  if (startsWith(p, len, at, "Disconnecting: Too many authentication failures")) {
+    out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
+    const userAt = at + 47;
+    if (startsWith(p, len, userAt, " for ")) {
+      let userEnd = lastIndexOf(p, len, " [preauth]");
+      if (userEnd < userAt + 5) userEnd = len;
+      userBetween(p, userAt + 5, userEnd, out);
+    }
     return true;
   }
   // User <user> from <ip> not allowed because ...; User <user> not allowed because ...
@@ -140,6 +190,14 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     token(p, len, at + 24, Field.ClientIp, out);
     return true;
   }
+  // TCP wrappers: refused connect from <name> (<ip>)
+  if (startsWith(p, len, at, "refused connect from ")) {
+    out.constant(Field.EventType, SSH_LOGIN_REFUSED);
+    const open = lastIndexOf(p, len, "(");
+    if (open > at && load<u8>(p + <usize>(len - 1)) == 0x29 /* ) */) address(p, open + 1, len - 1, out);
+    else token(p, len, at + 21, Field.ClientIp, out);
+    return true;
+  }
   // Connection closed|reset by [authenticating|invalid] user <user> <ip> port <n> [preauth];
   // Disconnecting|Disconnected from [authenticating|invalid] user <user> <ip> port <n>...
   const by = connectionVerb(p, len, at);
@@ -154,21 +212,32 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
   }
   // Pre-authentication protocol noise: banner grabbers, old or odd clients.
   if (
-    startsWith(p, len, at, "Did not receive identification string from ") ||
+    startsWith(p, len, at, "Did not receive identification string") ||
     startsWith(p, len, at, "Bad protocol version identification ") ||
-    startsWith(p, len, at, "Unable to negotiate with ") ||
+    startsWith(p, len, at, "Unable to negotiate ") ||
     startsWith(p, len, at, "kex_exchange_identification: ") ||
+    startsWith(p, len, at, "banner exchange: ") ||
+    startsWith(p, len, at, "no matching ") ||
     startsWith(p, len, at, "Protocol major versions differ")
   ) {
     out.constant(Field.EventType, SSH_PROTOCOL);
     if (startsWith(p, len, at, "Unable to negotiate with ")) token(p, len, at + 25, Field.ClientIp, out);
-    else fromAddress(p, len, out);
+    else if (startsWith(p, len, at, "banner exchange: Connection from ")) token(p, len, at + 33, Field.ClientIp, out);
+    else if (!startsWith(p, len, at, "no matching ")) fromAddress(p, len, out); // "no matching mac found: client <offer> server <offer>"
     return true;
   }
-  // Received disconnect from <ip> port <n>:3: com.jcraft.jsch.JSchException: Auth fail [preauth]
-  if (startsWith(p, len, at, "Received disconnect from ") && indexOf(p, len, at, "Auth fail") >= 0) {
-    out.constant(Field.AuthResult, FAILURE);
+  // Received disconnect from <ip>[ port <n>]:<code>: <text> [preauth]: the client gave up before
+  // authenticating; "Auth fail" is a client (JSch) saying its password was refused.
+  if (startsWith(p, len, at, "Received disconnect from ")) {
+    if (indexOf(p, len, at, "Auth fail") >= 0) out.constant(Field.AuthResult, FAILURE);
+    else if (indexOf(p, len, at, "[preauth]") >= 0) out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
+    else return false;
     token(p, len, at + 25, Field.ClientIp, out);
+    return true;
+  }
+  // Read from socket failed: Connection reset by peer [preauth]
+  if (startsWith(p, len, at, "Read from socket failed: ") && indexOf(p, len, at, "[preauth]") >= 0) {
+    out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
     return true;
   }
   // sudo: "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/bash"
@@ -182,6 +251,23 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     return true;
   }
   return false;
+}
+
+/**
+ * After "PAM: ": where the user starts for "Authentication failure for ",
+ * "authentication error for " (either case), or minus where it starts for
+ * "User not known to the underlying authentication module for "; 0 for
+ * other PAM messages.
+ */
+function pamUserAt(p: usize, len: i32, at: i32): i32 {
+  if (at >= len) return 0;
+  const a = <u32>load<u8>(p + <usize>at);
+  if (a == 0x41 || a == 0x61) {
+    if (startsWith(p, len, at + 1, "uthentication failure for ")) return at + 27;
+    if (startsWith(p, len, at + 1, "uthentication error for ")) return at + 25;
+  }
+  if (startsWith(p, len, at, "User not known to the underlying authentication module for ")) return -(at + 59);
+  return 0;
 }
 
 /** After "Connection closed by ", "Connection reset by ", "Disconnecting ", "Disconnected from ": where the rest starts, or 0. */

@@ -28,19 +28,30 @@ export function parseErrorLine(p: usize, len: i32, out: FieldSink): bool {
 function parseApache(p: usize, len: i32, out: FieldSink): bool {
   const time = apacheErrorTime(p, len, 1);
   if (time == NO_TIME) return false;
-  let at = byteEnd(p, len, 1, CharCode.CloseBracket) + 1;
-  at = skipBlanks(p, len, at);
+  const at = skipBlanks(p, len, byteEnd(p, len, 1, CharCode.CloseBracket) + 1);
+  if (!parseApacheBody(p, len, at, out)) return false;
+  out.time = time;
+  return true;
+}
+
+/**
+ * What follows Apache's time: "[module:level] [pid ..] [client ..] message".
+ * Also the message of an Apache error line sent through syslog
+ * ("httpd[22034]: [authz_core:error] [pid 22034] [client 192.0.2.1:58585] AH01630: ...").
+ */
+export function parseApacheBody(p: usize, len: i32, at: i32, out: FieldSink): bool {
   if (at >= len || load<u8>(p + <usize>at) != CharCode.OpenBracket) return false;
   const levelAt = at + 1;
   const levelEnd = byteEnd(p, len, levelAt, CharCode.CloseBracket);
   if (levelEnd >= len) return false;
-  out.time = time;
   out.constant(Field.Format, ERROR);
   setLevel(p + <usize>levelAt, levelEnd - levelAt, out);
   at = skipBlanks(p, len, levelEnd + 1);
   // [pid 1:tid 2] [client 1.2.3.4:5] [remote ...]: only these leading groups.
   while (at < len && load<u8>(p + <usize>at) == CharCode.OpenBracket) {
-    const groupEnd = byteEnd(p, len, at, CharCode.CloseBracket);
+    // "[client [2001:db8::1]:443]": a bracketed IPv6 address closes before its group does.
+    const inner = startsWith(p, len, at + 1, "client [") ? byteEnd(p, len, at + 9, CharCode.CloseBracket) + 1 : at;
+    const groupEnd = byteEnd(p, len, inner, CharCode.CloseBracket);
     if (groupEnd >= len) break;
     if (startsWith(p, groupEnd, at + 1, "client ")) setClient(p + <usize>(at + 8), groupEnd - at - 8, out);
     at = skipBlanks(p, len, groupEnd + 1);

@@ -12,6 +12,7 @@ import { FieldSink, word } from "../sink";
 import { tokenEnd, skipBlanks, byteEnd } from "./text";
 import { syslogTime, isoTime, NO_TIME } from "./time";
 import { parseAuthMessage } from "./auth";
+import { parseApacheBody } from "./error";
 
 const AUTH = word("auth");
 const SYSLOG = word("syslog");
@@ -47,31 +48,47 @@ export function parseSyslog(p: usize, len: i32, reference: i64, out: FieldSink):
     hostEnd = firstEnd;
     at = skipBlanks(p, len, firstEnd);
   }
-  // program[pid]: message
-  const programAt = at;
-  while (at < len) {
-    const c = <u32>load<u8>(p + <usize>at);
-    if (c == CharCode.OpenBracket || c == CharCode.Colon || isBlank(c)) break;
-    at++;
-  }
-  const programEnd = at;
-  if (programEnd == programAt || at >= len) return false;
+  // program[pid]: message; some hosts write "[program]:" or "[program] ".
+  let programAt = at;
+  let programEnd = at;
   let pidAt = -1;
   let pidEnd = -1;
+  if (hostless && load<u8>(p + <usize>at) == CharCode.OpenBracket) {
+    programAt = at + 1;
+    programEnd = byteEnd(p, firstEnd, programAt, CharCode.CloseBracket);
+    if (programEnd == programAt || programEnd >= firstEnd) return false;
+    at = programEnd + 1;
+    // "[sshd] message": no colon to find.
+    if (at < len && load<u8>(p + <usize>at) != CharCode.Colon) at = firstEnd - 1;
+  } else {
+    while (at < len) {
+      const c = <u32>load<u8>(p + <usize>at);
+      if (c == CharCode.OpenBracket || c == CharCode.Colon || isBlank(c)) break;
+      at++;
+    }
+    programEnd = at;
+  }
+  if (programEnd == programAt || at >= len) return false;
   if (load<u8>(p + <usize>at) == CharCode.OpenBracket) {
     pidAt = at + 1;
     at = byteEnd(p, len, at, CharCode.CloseBracket);
     pidEnd = at;
     at++;
   }
-  if (at >= len || load<u8>(p + <usize>at) != CharCode.Colon) return false;
+  if (at >= len || (load<u8>(p + <usize>at) != CharCode.Colon && at != firstEnd - 1)) return false;
   const messageAt = skipBlanks(p, len, at + 1);
   out.time = time;
   if (hostEnd > hostAt) out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
   out.set(Field.Program, p + <usize>programAt, programEnd - programAt);
   if (pidAt >= 0) out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
+  withAuth(p + <usize>messageAt, len - messageAt, isApache(p, programAt, programEnd), out);
   out.set(Field.Message, p + <usize>messageAt, len - messageAt);
-  return withAuth(p + <usize>messageAt, len - messageAt, out);
+  return true;
+}
+
+/** httpd, httpd/backend1, apache2: the programs that send Apache's error log to syslog. */
+function isApache(p: usize, at: i32, end: i32): bool {
+  return startsWith(p, end, at, "httpd") || startsWith(p, end, at, "apache");
 }
 
 function parse5424(p: usize, len: i32, at: i32, out: FieldSink): bool {
@@ -89,19 +106,39 @@ function parse5424(p: usize, len: i32, at: i32, out: FieldSink): bool {
   at = skipBlanks(p, len, pidEnd);
   at = skipBlanks(p, len, tokenEnd(p, len, at)); // msgid
   if (at >= len) return false;
-  if (load<u8>(p + <usize>at) == CharCode.OpenBracket) at = byteEnd(p, len, at, CharCode.CloseBracket) + 1;
-  else at = tokenEnd(p, len, at);
+  // Structured data: "-", or one or more [id key="value" ...] elements, whose values may hold ']'.
+  if (load<u8>(p + <usize>at) == CharCode.OpenBracket) {
+    while (at < len && load<u8>(p + <usize>at) == CharCode.OpenBracket) at = elementEnd(p, len, at);
+  } else at = tokenEnd(p, len, at);
   at = skipBlanks(p, len, at);
   out.time = time;
   out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
   out.set(Field.Program, p + <usize>appAt, appEnd - appAt);
   out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
+  withAuth(p + <usize>at, len - at, isApache(p, appAt, appEnd), out);
   out.set(Field.Message, p + <usize>at, len - at);
-  return withAuth(p + <usize>at, len - at, out);
+  return true;
 }
 
-/** The `format` field says whether the message was an authentication event. */
-function withAuth(message: usize, len: i32, out: FieldSink): bool {
-  out.constant(Field.Format, parseAuthMessage(message, max(len, 0), out) ? AUTH : SYSLOG);
-  return true;
+/** Just past the structured-data element opening at `at`: its ']' outside quoted values (\" escapes a quote). */
+function elementEnd(p: usize, len: i32, at: i32): i32 {
+  let quoted = false;
+  for (let i = at + 1; i < len; i++) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c == CharCode.Backslash) i++;
+    else if (c == CharCode.Quote) quoted = !quoted;
+    else if (c == CharCode.CloseBracket && !quoted) return i + 1;
+  }
+  return len;
+}
+
+/**
+ * The `format` field says whether the message was an authentication event,
+ * or (from an Apache program) an Apache error line sent through syslog (then `format` is error and
+ * `message` the error's own text: called before the syslog message is set).
+ */
+function withAuth(message: usize, len: i32, apache: bool, out: FieldSink): void {
+  len = max(len, 0);
+  if (parseAuthMessage(message, len, out)) out.constant(Field.Format, AUTH);
+  else if (!(apache && parseApacheBody(message, len, 0, out))) out.constant(Field.Format, SYSLOG);
 }
