@@ -39,3 +39,31 @@ test("assembly/: every stage imports only runtime/, itself and earlier stages", 
   assert.ok(checked > 50, `only ${checked} imports seen: the pattern no longer finds them`);
   assert.deepEqual(wrong, []);
 });
+
+const COMPILER = path.join(PACKAGE_ROOT, "src", "compiler");
+// YAML with positions -> field names -> rules -> automata (match) -> program bytes.
+const COMPILER_STAGES = ["yaml", "fields", "rules", "match", "program"];
+// Top-level files the stages may use: the rule IR, the budgets, the program schema, the module's location.
+const COMPILER_BASE = new Set(["ir.ts", "limits.ts", "schema.ts", "module.ts"]);
+
+test("src/compiler/: yaml -> fields -> rules -> match -> program, each using only earlier stages and the shared base files", () => {
+  const wrong: string[] = [];
+  let checked = 0;
+  for (const file of files(COMPILER)) {
+    const rel = path.relative(COMPILER, file).split(path.sep);
+    if (rel.length < 2) continue; // compile.ts, module.ts, ...: the top
+    const from = COMPILER_STAGES.indexOf(rel[0]);
+    for (const m of readFileSync(file, "utf8").matchAll(/^\s*(?:import|export)\b[^;]*?from\s+"(\.[^"]+)"/gm)) {
+      checked++;
+      const target = path.relative(COMPILER, path.resolve(path.dirname(file), m[1].replace(/\.js$/, ".ts"))).split(path.sep);
+      if (target.length === 1) {
+        if (!COMPILER_BASE.has(target[0])) wrong.push(`${rel.join("/")} imports ${m[1]}, a top-level file that is not shared base`);
+        continue;
+      }
+      const to = COMPILER_STAGES.indexOf(target[0]);
+      if (to < 0 || to > from) wrong.push(`${rel.join("/")} (${rel[0]}) imports ${m[1]} (${target[0]}, a later stage)`);
+    }
+  }
+  assert.ok(checked > 50, `only ${checked} imports seen`);
+  assert.deepEqual(wrong, []);
+});

@@ -13,7 +13,7 @@
 // Positions are character indices into the condition string; the caller maps
 // them to file:line:col.
 
-import { MAX_DEPTH } from "./limits.js";
+import { MAX_DEPTH } from "../limits.js";
 
 export type CondAst =
   | { k: "and" | "or"; args: CondAst[] }

@@ -6,7 +6,7 @@ import { RuleError, type Condition, type Predicate } from "../ir.js";
 import { resolveField, type FieldMap } from "../fields/map.js";
 import { expandCondition } from "./condition-expand.js";
 import { ConditionSyntaxError, parseCondition } from "./condition-parser.js";
-import { MAX_CONDITION_LENGTH } from "./limits.js";
+import { MAX_CONDITION_LENGTH } from "../limits.js";
 import { isKeyError, parseFieldKey } from "./modifiers.js";
 import { keywordPredicate, valuePredicate } from "./predicates.js";
 import type { Problems } from "../yaml/problems.js";

@@ -1,6 +1,6 @@
 // Sigma time spans: a whole number and one unit letter, `30s`, `5m`, `1h`, `1d`.
 
-import { MAX_TIMESPAN_SEC } from "./limits.js";
+import { MAX_TIMESPAN_SEC } from "../limits.js";
 import type { Problems } from "../yaml/problems.js";
 import { describe, scalarText, type YNode } from "../yaml/yaml-positions.js";
 

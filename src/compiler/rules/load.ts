@@ -121,7 +121,7 @@ import { DEFAULT_FIELD_MAP, type FieldMap } from "../fields/map.js";
 import { buildCorrelation, type RuleRef } from "./correlation.js";
 import { buildDetection } from "./detection.js";
 import { COMMON_KEYS, readHeader, type Header } from "./header.js";
-import { MAX_RULES } from "./limits.js";
+import { MAX_RULES } from "../limits.js";
 import { buildLogsource } from "./logsource.js";
 import { Problems } from "../yaml/problems.js";
 import { asStringList, checkKeys, entry } from "../yaml/shape.js";

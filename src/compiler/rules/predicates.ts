@@ -4,7 +4,7 @@
 
 import type { Predicate } from "../ir.js";
 import { normalizeCidr } from "./cidr.js";
-import { MAX_VALUE_LENGTH } from "./limits.js";
+import { MAX_VALUE_LENGTH } from "../limits.js";
 import type { FieldSpec } from "./modifiers.js";
 import type { Problems } from "../yaml/problems.js";
 import { describe, scalarText, type YScalar } from "../yaml/yaml-positions.js";

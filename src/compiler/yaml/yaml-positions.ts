@@ -8,7 +8,7 @@
 
 import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document } from "yaml";
 import type { SourcePos } from "../ir.js";
-import { MAX_ALIAS_COUNT, MAX_DEPTH } from "../rules/limits.js";
+import { MAX_ALIAS_COUNT, MAX_DEPTH } from "../limits.js";
 import type { Problems } from "./problems.js";
 
 export interface SourceText {
