@@ -27,6 +27,8 @@ export const TEST_SPECS: Record<string, OptionSpec> = {
   year: { value: true },
   json: { value: false },
   "alerts-only": { value: false },
+  "fail-on-alert": { value: false },
+  records: { value: false },
   suite: { value: true, repeat: true },
 };
 
