@@ -30,6 +30,8 @@ export const TEST_SPECS: Record<string, OptionSpec> = {
   "fail-on-alert": { value: false },
   records: { value: false },
   suite: { value: true, repeat: true },
+  update: { value: false },
+  coverage: { value: false },
 };
 
 export const CONFIG_SPECS: Record<string, OptionSpec> = {
