@@ -42,3 +42,12 @@ export const CONFIG_SPECS: Record<string, OptionSpec> = {
   parser: { value: true },
   "from-head": { value: false },
 };
+
+export const EXPLAIN_SPECS: Record<string, OptionSpec> = {
+  rules: { value: true, short: "r", repeat: true },
+  parser: { value: true, short: "p" },
+  tag: { value: true },
+  year: { value: true },
+  grep: { value: true },
+  json: { value: false },
+};
