@@ -12,6 +12,7 @@ import { Tables } from "../compiler/program/predicates.js";
 import { compileCondition } from "../compiler/program/condition.js";
 import { formatMask, ALL_FORMATS } from "../compiler/program/logsource.js";
 import { FORMATS } from "../compiler/schema.js";
+import { tagMatches } from "./fluent-bit-config.js";
 
 /** What the module's inspect export returns (assembly/output/inspect.ts). */
 export interface Inspected {
@@ -191,16 +192,12 @@ export class RuleIndex {
   }
 }
 
-function globMatch(glob: string, tag: string): boolean {
-  return new RegExp(`^${glob.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(tag);
-}
-
 /** Why a rule whose condition held did not match: its logsource rules the record out. */
 function logsourceMiss(rule: DetectionRule, formats: string[], tag: string): string {
   const mask = formatMask(rule.logsource.formats);
   const bits = formats.reduce((m, f) => m | (1 << (FORMATS as readonly string[]).indexOf(f)), 0);
   if (mask !== ALL_FORMATS && (mask & bits) === 0) return `its condition held, but its logsource wants ${rule.logsource.formats.join(" or ")} records and this one is ${formats.join(", ") || "of no known format"}`;
-  if (rule.logsource.tags.length > 0 && !rule.logsource.tags.some((g) => globMatch(g, tag))) return `its condition held, but its logsource wants tags ${rule.logsource.tags.join(", ")} and the record's tag is ${tag}`;
+  if (rule.logsource.tags.length > 0 && !rule.logsource.tags.some((g) => tagMatches(g, tag))) return `its condition held, but its logsource wants tags ${rule.logsource.tags.join(", ")} and the record's tag is ${tag}`;
   return "its condition held, but the module did not select it (please report this)";
 }
 

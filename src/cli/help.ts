@@ -125,9 +125,16 @@ Options:
       --format FORMAT  classic or yaml (default: classic)
       --wasm PATH      path of the module as Fluent Bit should load it
                        (default: tripline.wasm; relative to Fluent Bit's working directory)
-      --match PATTERN  tags the filter applies to (default: logs.*)
+      --match PATTERN  tags the filter applies to (default: logs.*); refused when
+                       it misses the input's tag or catches the alert.* copies
+      --tag TAG        the input's tag (default: --match with * as "input")
       --log PATH       log file to tail in the example input (default: /var/log/nginx/access.log)
-      --parser NAME    parser for the example input (default: none, raw lines)
+      --parser NAME    parser for the example input (default: none: raw lines,
+                       which tripline reads itself): apache2, nginx, json,
+                       syslog-rfc3164 or syslog-rfc5424
+      --parsers-file PATH
+                       the file that defines it (default: tripline's copy of
+                       Fluent Bit's stock parsers, examples/fluent-bit/parsers.conf)
       --from-head      read the log from its start and exit at its end
                        (to try tripline on a file; omit it for a live log)
   -h, --help           show this help`,

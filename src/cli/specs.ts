@@ -38,8 +38,10 @@ export const CONFIG_SPECS: Record<string, OptionSpec> = {
   format: { value: true },
   wasm: { value: true },
   match: { value: true },
+  tag: { value: true },
   log: { value: true },
   parser: { value: true },
+  "parsers-file": { value: true },
   "from-head": { value: false },
 };
 
