@@ -50,7 +50,7 @@ export interface RuleVerdict {
   matched: boolean;
   /** For a rule that matched but only feeds correlations (generate: false). */
   silentFor?: string[];
-  /** For a rule that did not match: why (first failing part), when any of its tests held. */
+  /** For a rule that did not match: why (first failing part), when any of its tests held or it was asked about. */
   nearMiss?: string;
 }
 
@@ -175,7 +175,7 @@ export class RuleIndex {
   }
 
   /** Each rule: matched (per the module) or not, and why not when some of its tests held. */
-  verdicts(inspected: Inspected, tag: string): RuleVerdict[] {
+  verdicts(inspected: Inspected, tag: string, focus: string[] = []): RuleVerdict[] {
     const fired = new Set(inspected.predicates ?? []);
     this.fields = inspected.fields ?? {};
     const matched = new Set(inspected.rules ?? []);
@@ -185,7 +185,7 @@ export class RuleIndex {
         if (this.silent.has(rule.id)) v.silentFor = this.silent.get(rule.id);
         return v;
       }
-      if (this.progress(rule.condition, fired) === 0 && !this.holds(rule.condition, fired)) return v;
+      if (this.progress(rule.condition, fired) === 0 && !this.holds(rule.condition, fired) && !focus.includes(rule.id)) return v;
       v.nearMiss = this.holds(rule.condition, fired) ? logsourceMiss(rule, inspected.formats ?? [], tag) : this.firstFailing(rule.condition, fired);
       return v;
     });

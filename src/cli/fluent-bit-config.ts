@@ -43,6 +43,8 @@ ${parserComment(o, "#")}
 [SERVICE]
     Flush        1
     Log_Level    info
+    # Fluent Bit 4.1-5.0 crash on deeply nested records with a smaller stack.
+    Coro_Stack_Size 65536
 ${o.parser ? `    Parsers_File ${o.parsersFile ?? "parsers.conf"}\n` : ""}
 [INPUT]
     Name          tail
@@ -88,6 +90,8 @@ export function yamlConfig(o: ConfigOptions): string {
 ${parserComment(o, "#")}service:
   flush: 1
   log_level: info
+  # Fluent Bit 4.1-5.0 crash on deeply nested records with a smaller stack.
+  coro_stack_size: 65536
 ${o.parser ? `  parsers_file: ${o.parsersFile ?? "parsers.conf"}\n` : ""}
 pipeline:
   inputs:

@@ -74,6 +74,8 @@ Options:
   -r, --rules PATH     rule file or folder (repeatable; default: the bundled pack)
   -p, --parser NAME    parse lines as Fluent Bit's stock parser would (as for test)
       --grep TEXT      explain the lines of FILE that contain TEXT (at most 20)
+      --rule ID        also say why this rule did not match when none of its
+                       tests held (repeatable)
       --tag TAG        the Fluent Bit tag records carry (default: logs)
       --year YEAR      year for syslog times that carry none
       --json           machine-readable output

@@ -51,5 +51,6 @@ export const EXPLAIN_SPECS: Record<string, OptionSpec> = {
   tag: { value: true },
   year: { value: true },
   grep: { value: true },
+  rule: { value: true, repeat: true },
   json: { value: false },
 };

@@ -48,6 +48,9 @@ export function cmdExplain(p: Parsed): number {
   const { rules, program } = compileSources(readSources(rulePaths(list(p, "rules"))), options);
   const host = new FluentBitHost(buildModule(program.bytes));
   const index = new RuleIndex(rules);
+  const focus = list(p, "rule");
+  const ids = new Set(rules.rules.map((r) => r.id));
+  for (const id of focus) if (!ids.has(id)) throw new UsageError(`--rule '${id}' is no detection rule of the rules given`);
   const namespace = options.namespace ?? "tripline";
 
   const explain = (where: string, line: string, time: number, json: string): Explanation => {
@@ -59,7 +62,7 @@ export function cmdExplain(p: Parsed): number {
       where,
       line,
       inspected,
-      rules: inspected.readable ? index.verdicts(inspected, replay.tag) : [],
+      rules: inspected.readable ? index.verdicts(inspected, replay.tag, focus) : [],
       predicates: index.predicates(inspected.predicates ?? []),
       correlations: (inspected.correlations ?? []).map((c) => correlationLine(c, alerts.find((a) => a.rule === c.rule))),
       alerts,
@@ -121,7 +124,7 @@ function print(e: Explanation, ruleCount: number): void {
   for (const r of matched) console.log(`  ${r.id}  ${r.level}  ${r.title}${r.silentFor ? `  [generate: false: feeds ${r.silentFor.join(", ")}; the record lists it only beside an alert]` : ""}`);
   const near = e.rules.filter((r) => !r.matched && r.nearMiss);
   if (near.length > 0) {
-    console.log(`Near misses (${near.length}: some test held, the rule did not match):`);
+    console.log(`Near misses (${near.length}: some test held, or asked with --rule; the rule did not match):`);
     for (const r of near) console.log(`  ${r.id}: ${r.nearMiss}`);
   }
   console.log(`Correlations fed (${e.correlations.length}):`);
