@@ -126,7 +126,7 @@ function round(v: number | undefined): string {
 export class Progress {
   private readonly bar: cliProgress.SingleBar | null;
   constructor(label: string, total: number) {
-    this.bar = process.stderr.isTTY === true && total >= 50_000 ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    this.bar = process.stderr.isTTY === true && total >= 20_000 ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
     this.bar?.start(total, 0);
   }
   update(done: number): void {
