@@ -8,14 +8,22 @@ import { sameBytes } from "../runtime/span";
   length: u8;
 }
 
-/** Keeps `v` as the newest of at most `max` samples in `area`; `distinct` skips a value already kept. Returns the new count. */
+/** Keeps `v` as the newest of at most `max` samples in `area`; `distinct` moves a value already kept to the newest place instead of keeping it twice. Returns the new count. */
 export function keepSample(area: usize, count: i32, max: i32, v: usize, vlen: i32, distinct: bool): i32 {
   let n = vlen < SAMPLE_BYTES - 1 ? vlen : SAMPLE_BYTES - 1;
   if (n < vlen) while (n > 0 && (load<u8>(v + <usize>n) & 0xc0) == 0x80) n--;
   if (distinct) {
+    // A value seen again becomes the newest: the kept samples are then the
+    // values seen last, which are the ones still inside the window.
     for (let k = 0; k < count; k++) {
       const at = area + <usize>k * SAMPLE_BYTES;
-      if (<i32>changetype<Sample>(at).length == n && sameBytes(at + 1, v, n)) return count;
+      if (<i32>changetype<Sample>(at).length == n && sameBytes(at + 1, v, n)) {
+        memory.copy(at, at + SAMPLE_BYTES, <usize>(count - 1 - k) * SAMPLE_BYTES);
+        const last = area + <usize>(count - 1) * SAMPLE_BYTES;
+        changetype<Sample>(last).length = <u8>n;
+        memory.copy(last + 1, v, <usize>n);
+        return count;
+      }
     }
   }
   let slot = count;

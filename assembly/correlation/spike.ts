@@ -89,7 +89,9 @@ export function addToRate(p: usize, created: bool, line: SpikeLine, t: i64, out:
     out.status = Status.Fired;
     out.count = s.count;
     out.baseline = avg;
-    out.first = s.bucket * line.interval; // a late event counts in the current interval
-    out.last = t;
+    // A late event counts in the current interval, whose start `first` is;
+    // `last` never goes before it.
+    out.first = s.bucket * line.interval;
+    out.last = max(t, out.first);
   }
 }

@@ -68,8 +68,8 @@ export function addValue(p: usize, needed: i32, h: u64, t: i64, span: i64, v: us
     const at = changetype<Seen>(seen + <usize>slot * SEEN);
     at.hash = h;
     at.time = t;
-    state.samples = keepSample(sampleArea(p, needed), state.samples, SAMPLES, v, vlen, true);
   }
+  state.samples = keepSample(sampleArea(p, needed), state.samples, SAMPLES, v, vlen, true);
   state.count = count;
   if (count < needed) return;
   let oldest = i64.MAX_VALUE;

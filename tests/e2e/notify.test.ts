@@ -208,7 +208,7 @@ test("a brute force replayed through Fluent Bit arrives as one digest by mail an
       assert.ok(text.includes(e.rule), `text lists ${e.rule}`);
       assert.ok(html.includes(e.rule), `html lists ${e.rule}`);
     }
-    assert.match(text, /^ *- 203\.0\.113\.50\b.*: 1 alert, fired, count 5\/5, window 60 s$/m);
+    assert.match(text, /^ *- 203\.0\.113\.50\b.*: 1 alert, fired, count 5\/5, window 60 s, route tripline-ssh-brute-force-fast$/m);
     assert.match(text, /first \d{4}-11-21T09:00:02\.000Z, last \d{4}-11-21T09:00:23\.000Z/);
 
     // Slack: the same digest in Slack's format.

@@ -28,7 +28,7 @@ function literal(i: number): string {
 }
 
 const CASES: Record<string, () => string> = {
-  // A 100 KB regex: an alternation of literals, far over the 4096-character value limit.
+  // A 100 KB regex: an alternation of literals, far over the 32,768-character value limit.
   "huge-regex": () => {
     const alts: string[] = [];
     let length = 0;
@@ -38,10 +38,10 @@ const CASES: Record<string, () => string> = {
     }
     return rule("huge-regex", `  sel:\n    cs-uri-query|re: '(${alts.join("|")})'\n  condition: sel\n`);
   },
-  // The largest regex allowed (4096 characters) as one alternation: it must compile, or fail on the state budget.
+  // The largest regex allowed (32,768 characters) as one alternation: it must compile, or fail on the state budget.
   "regex-at-limit": () => {
     const alts: string[] = [];
-    while ((alts.join("|") + "|" + literal(alts.length)).length < 4090) alts.push(literal(alts.length).replace(/[/.]/g, ""));
+    while ((alts.join("|") + "|" + literal(alts.length)).length < 32760) alts.push(literal(alts.length).replace(/[/.]/g, ""));
     return rule("regex-at-limit", `  sel:\n    cs-uri-query|re: '(${alts.join("|")})'\n  condition: sel\n`);
   },
   // A regex whose DFA is exponential in its length: (a|b)*a(a|b){24} has 2^25 states.
@@ -134,6 +134,13 @@ const PROBES: Record<string, string[]> = {
     `{"path":"/x","agent":"curl"}`,
   ],
   "regex-at-limit": [`{"path":"/x?a=${literal(3).replace(/[/.]/g, "")}"}`],
+  // gen-2999 (contains), gen-2998 (startswith), gen-2990 (regex), nothing.
+  "3000-rules-one-field": [
+    `{"path":"/x","query":"q=${literal(2999)}"}`,
+    `{"path":"/x","query":"${literal(2998)}&a=1"}`,
+    `{"path":"/x","query":"v=${literal(2990).replace(/[/.]/g, "")}42"}`,
+    `{"path":"/x","query":"nothing"}`,
+  ],
   "condition-60-levels": [`{"path":"/y?x"}`],
   "condition-2000-selections": [`{"path":"/x?q=${literal(1999)}"}`, `{"path":"/x?q=${literal(0)}"}`, `{"path":"/x?q=nothing"}`],
 };

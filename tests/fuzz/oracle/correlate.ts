@@ -390,7 +390,7 @@ class Sim {
     if (candidate && c > l) {
       if (out.kind === "alert") return { kind: "unknown", why: "spike: a recovery and a new spike on one event" };
       this.inSpike = true;
-      out = this.co.alert("fired", fields(c, avg(this.cur)), this.cur * I, e.t);
+      out = this.co.alert("fired", fields(c, avg(this.cur)), this.cur * I, Math.max(e.t, this.cur * I)); // README: last is never before the interval
     }
     return out;
   }
