@@ -117,7 +117,8 @@ fluentBitTest("every example config passes --dry-run", {}, (fb) => {
     TRIPLINE_OUT_DIR: cwd,
   };
   const failures: string[] = [];
-  for (const name of Object.keys(EXAMPLE_CONFIGS)) {
+  // examples/alerts/ reads TRIPLINE_WASM, TRIPLINE_LOG, ...: notify-examples.test.ts dry-runs it with them.
+  for (const name of Object.keys(EXAMPLE_CONFIGS).filter((n) => !n.startsWith("alerts/"))) {
     const r = dryRun(fb, path.join("examples", name), cwd, env);
     const errors = errorLines(r.log);
     if (r.status !== 0 || errors.length > 0 || !/configuration test is successful/.test(r.log)) failures.push(`examples/${name}: exit ${r.status}\n${(errors.length ? errors : r.log.split("\n").slice(-8)).join("\n")}`);
