@@ -116,7 +116,7 @@ export function readSuite(file: string): Suite {
   const suite: Suite = { file, name: path.basename(file), rules: null, year: new Date().getUTCFullYear(), tag: "logs", input: "", alerts: [], alertsAt: [], matches: null, records: [], ids: [], doc };
   const dir = path.dirname(file);
   let hasInput = false;
-  for (const [key, keyNode, value] of entries(doc.contents, TOP_KEYS, "a suite")) {
+  for (const [key, , value] of entries(doc.contents, TOP_KEYS, "a suite")) {
     if (key === "name") suite.name = string(value, "name");
     else if (key === "rules") suite.rules = (isSeq(value) ? seq(value, "rules") : [value]).map((r) => path.resolve(dir, string(r, "rules")));
     else if (key === "parser") {
@@ -137,7 +137,6 @@ export function readSuite(file: string): Suite {
       suite.input = readFileSync(input, "utf8");
       hasInput = true;
     } else if (key === "expect") readExpect(value);
-    void keyNode;
   }
   if (!hasInput) fail(doc.contents, "a suite needs 'input' (log lines) or 'input_file'");
   return suite;

@@ -41,6 +41,8 @@ export function cmdExplain(p: Parsed): number {
   if (p.positional.length !== 1) throw new UsageError(grep !== undefined ? "--grep TEXT takes one log file" : "explain takes one log line in quotes, or FILE:LINE (see tripline explain --help)");
   const arg = p.positional[0];
   const at = grep === undefined ? fileAndLine(arg) : null;
+  // FILE:LINE with no such file: say so, rather than explain the name as a log line.
+  if (grep === undefined && !at && /^[^\s"]+:\d+$/.test(arg)) throw new UsageError(`log file '${arg.replace(/:\d+$/, "")}' does not exist`);
   if (grep !== undefined && !existsSync(arg)) throw new UsageError(`log file '${arg}' does not exist`);
   if (at && at.line < 1) throw new UsageError(`line numbers start at 1 (got ${arg})`);
   const options = compileOptions(p);
