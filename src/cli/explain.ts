@@ -135,13 +135,20 @@ export class RuleIndex {
     return "it";
   }
 
-  /** `selection path|contains '..' (rules/x.yml:12:9)`. */
-  describe(p: Predicate): string {
+  /** `selection: path|contains '..' (rules/x.yml:12:9)`; without the position when `short`. */
+  describe(p: Predicate, short = false): string {
     const field = p.fields[0] ?? "?";
     const what =
       p.kind === "string" ? `${field}|${p.op}${p.cased ? "|cased" : ""} ${JSON.stringify(p.value)}` : p.kind === "number" ? `${field}|${p.op} ${p.value}` : p.kind === "cidr" ? `${field}|cidr ${p.value}` : `${field}|exists ${p.value}`;
     const selection = this.selectionAt(p.pos.file, p.pos.line);
-    return `${selection ? `${selection}: ` : ""}${what} (${path.relative(process.cwd(), p.pos.file) || p.pos.file}:${p.pos.line}:${p.pos.col})`;
+    return `${selection ? `${selection}: ` : ""}${what}${short ? "" : ` (${path.relative(process.cwd(), p.pos.file) || p.pos.file}:${p.pos.line}:${p.pos.col})`}`;
+  }
+
+  /** The rule's positive tests that held, described briefly. */
+  private heldTests(c: Condition, fired: Set<number>, out: string[] = []): string[] {
+    if (c.k === "pred" && !(c.pred.kind === "exists" && !c.pred.value) && fired.has(this.id(c.pred))) out.push(this.describe(c.pred, true));
+    else if (c.k === "and" || c.k === "or") for (const a of c.args) this.heldTests(a, fired, out);
+    return out;
   }
 
   /** The Sigma selection (key under `detection:`) a source line belongs to, or null. */
@@ -186,7 +193,11 @@ export class RuleIndex {
         return v;
       }
       if (this.progress(rule.condition, fired) === 0 && !this.holds(rule.condition, fired) && !focus.includes(rule.id)) return v;
-      v.nearMiss = this.holds(rule.condition, fired) ? logsourceMiss(rule, inspected.formats ?? [], tag) : this.firstFailing(rule.condition, fired);
+      if (this.holds(rule.condition, fired)) v.nearMiss = logsourceMiss(rule, inspected.formats ?? [], tag);
+      else {
+        const held = [...new Set(this.heldTests(rule.condition, fired))];
+        v.nearMiss = `${this.firstFailing(rule.condition, fired)}${held.length > 0 ? ` [held: ${held.slice(0, 3).join("; ")}${held.length > 3 ? "; ..." : ""}]` : ""}`;
+      }
       return v;
     });
   }

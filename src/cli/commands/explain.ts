@@ -96,7 +96,8 @@ export function cmdExplain(p: Parsed): number {
   }
 
   if (flag(p, "json")) {
-    console.log(JSON.stringify(out.map(({ inspected, ...rest }) => ({ ...rest, module: inspected })), null, 2));
+    // Rules neither matched nor near: left out, as in the text.
+    console.log(JSON.stringify(out.map(({ inspected, rules, ...rest }) => ({ ...rest, rules: rules.filter((r) => r.matched || r.nearMiss), module: inspected })), null, 2));
     return 0;
   }
   out.forEach((e, k) => {
