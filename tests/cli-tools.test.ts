@@ -293,6 +293,14 @@ test("config: Parsers_File names a file that exists and defines the parser", () 
   assert.match(r.err, /parser 'apache2' is not defined in/);
 });
 
+test("config --format yaml --parser json defines a parser for ISO 8601 times inline and uses it", () => {
+  const r = tripline(["config", "--format", "yaml", "--parser", "json"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^parsers:\n\s+- name: tripline-json\n[\s\S]*?time_format: '%Y-%m-%dT%H:%M:%S%z'/m);
+  assert.match(r.out, /^\s+parser: tripline-json$/m);
+  assert.doesNotMatch(r.out, /parsers_file/);
+});
+
 test("config --match: the filter must see the input's tag and must not see the alert copies", () => {
   const plain = tripline(["config", "--match", "nginx"]);
   assert.equal(plain.code, 0, plain.err);
