@@ -9,10 +9,15 @@
 // CI=true nothing may skip: any skipped test makes the run fail.
 // Extra arguments are passed to node --test (e.g. --test-name-pattern).
 import { spawnSync } from "node:child_process";
-import { readdirSync, existsSync } from "node:fs";
+import { readdirSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 const root = process.cwd();
+// Compiled automata are cached per user (src/compiler/match/cache.ts): the suites get a cache of their own, removed at the end.
+const cacheDir = mkdtempSync(path.join(tmpdir(), "tripline-test-cache-"));
+process.env.TRIPLINE_CACHE_DIR = cacheDir;
+process.on("exit", () => rmSync(cacheDir, { recursive: true, force: true }));
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 const totals = { passed: 0, failed: 0, skipped: 0 };
 

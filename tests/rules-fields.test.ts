@@ -14,7 +14,7 @@ test("default mapping of Sigma web server names", () => {
   // apache2's `host` and nginx's `remote` hold the client IP.
   assert.deepEqual(resolve("c-ip"), ["client_ip", "remote", "ip", "src_ip"]);
   assert.deepEqual(resolve("cs-uri-stem"), ["uri_stem", "path"]);
-  assert.deepEqual(resolve("cs-uri-query"), ["query", "path"]);
+  assert.deepEqual(resolve("cs-uri-query"), ["query"]);
   assert.deepEqual(resolve("cs-method"), ["method"]);
   assert.deepEqual(resolve("sc-status"), ["status", "code"]);
   assert.deepEqual(resolve("cs-user-agent"), ["user_agent", "agent"]);
@@ -28,7 +28,7 @@ test("default mapping of Sigma web server names", () => {
 test("default mapping of Sigma proxy names (category proxy)", () => {
   assert.deepEqual(resolve("c-uri"), ["path"]);
   assert.deepEqual(resolve("c-uri-stem"), ["uri_stem", "path"]);
-  assert.deepEqual(resolve("c-uri-query"), ["query", "path"]);
+  assert.deepEqual(resolve("c-uri-query"), ["query"]);
   assert.deepEqual(resolve("c-uri-extension"), ["uri_extension"]);
   assert.deepEqual(resolve("r-dns"), ["uri_host", "vhost", "authority"]);
   assert.deepEqual(resolve("cs-cookie"), ["cookie"]);

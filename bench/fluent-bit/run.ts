@@ -41,11 +41,13 @@ function filterSection(f: Filter): string {
     Wasm_Heap_Size  64K
 `;
     case "lua":
+      // type_array_key: an empty Lua table would otherwise leave as {} where the module writes [].
       return `[FILTER]
-    Name    lua
-    Match   web.*
-    script  ${f.script}
-    call    ${f.call}
+    Name           lua
+    Match          web.*
+    script         ${f.script}
+    call           ${f.call}
+    type_array_key tags
 `;
     case "grep":
       return `[FILTER]

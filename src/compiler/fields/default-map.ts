@@ -41,15 +41,17 @@ export const SIGMA_FIELDS: [string, string[]][] = [
   ["c-ip", CLIENT_IP],
   ["src_ip", CLIENT_IP],
   // `path` is the request target with its query (Fluent Bit's parsers and
-  // tripline's own); the module cuts uri_stem from it when a rule needs it.
+  // tripline's own); the module cuts uri_stem and query from it when a rule
+  // needs them. A target without `?` has no query: cs-uri-query is then
+  // absent, for parsed records and raw lines alike (never the whole path).
   ["cs-uri-stem", ["uri_stem", "path"]],
-  ["cs-uri-query", ["query", "path"]],
+  ["cs-uri-query", ["query"]],
   ["cs-uri", ["path"]],
   // Sigma's proxy names (category proxy). c-uri is the whole request target
   // (the absolute URL on a forward proxy), c-uri-query its query.
   ["c-uri", ["path"]],
   ["c-uri-stem", ["uri_stem", "path"]],
-  ["c-uri-query", ["query", "path"]],
+  ["c-uri-query", ["query"]],
   ["c-uri-extension", ["uri_extension"]],
   ["cs-uri-extension", ["uri_extension"]],
   // The destination host name (from the absolute URL, else the Host header).

@@ -4,6 +4,7 @@
 // position are renumbered first, so the module tests them with a compare.
 import { buildDfas, DEFAULT_MAX_AUTOMATA, PatternError, type PatternSpec } from "../match/automaton.js";
 import type { Dfa } from "../match/automaton.js";
+import { cachedAutomata } from "../match/cache.js";
 import { RuleError } from "../ir.js";
 import type { ByteWriter } from "./writer.js";
 import type { NumberedPredicate } from "./predicates.js";
@@ -27,6 +28,7 @@ export function buildAutomata(
   slotKeys: string[][],
   maxStates: number,
   maxAutomata: number = DEFAULT_MAX_AUTOMATA,
+  cacheDir?: string,
 ): SlotAutomaton[] {
   const bySlot = new Map<number, PatternSpec[]>();
   predicates.forEach(({ pred, slot }, id) => {
@@ -40,10 +42,11 @@ export function buildAutomata(
     const patterns = bySlot.get(slot)!;
     let dfas: Dfa[];
     try {
-      dfas = buildDfas(patterns, { maxStates, maxAutomata });
+      dfas = cachedAutomata(patterns, { maxStates, maxAutomata }, (local) => buildDfas(local, { maxStates, maxAutomata }), cacheDir);
     } catch (err) {
       if (err instanceof PatternError) {
-        const culprit = predicates[err.patternId >= 0 ? err.patternId : patterns[0].id];
+        // The builder saw the patterns numbered 0..n-1 (cache.ts).
+        const culprit = predicates[patterns[err.patternId >= 0 ? err.patternId : 0].id];
         throw new RuleError(culprit.pred.pos, err.message);
       }
       throw err;

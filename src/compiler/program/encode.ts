@@ -48,6 +48,8 @@ export interface EncodeOptions {
   seed?: number | bigint;
   /** Seconds of event time between statistics records; 0 turns them off. */
   statsIntervalSec?: number;
+  /** Where newly compiled automata are cached (default: the user's cache; see match/cache.ts). */
+  automataCacheDir?: string;
 }
 
 export const DEFAULT_STATS_INTERVAL_SEC = 300;
@@ -145,7 +147,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   });
   let automata: SlotAutomaton[] = [];
   attempt(() => {
-    automata = buildAutomata(predicates, tables.slots.items.map((keys) => keys.map((k) => tables.keys.items[k])), options.maxStates ?? 50000);
+    automata = buildAutomata(predicates, tables.slots.items.map((keys) => keys.map((k) => tables.keys.items[k])), options.maxStates ?? 50000, undefined, options.automataCacheDir);
   });
   for (const c of set.correlations) {
     if (c.type === "event_count" || c.type === "value_count") attempt(() => countThreshold(c));

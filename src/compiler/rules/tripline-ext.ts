@@ -11,6 +11,9 @@ import { asMap, asString, checkKeys, entry } from "./shape.js";
 import { describe, type YNode } from "./yaml-positions.js";
 
 export const ACTIONS = ["tag", "drop", "redact"] as const;
+
+/** Keys the module cuts from the request target (`path`) when a record has no such key of its own. */
+const DERIVED_FROM_PATH = new Set(["query", "uri_stem"]);
 export const REDACT_KINDS = ["card", "password", "bearer"] as const;
 
 export interface TriplineExt {
@@ -70,6 +73,9 @@ function redactItem(node: YNode, fieldMap: FieldMap, anyKey: boolean, problems: 
   if (name !== undefined) {
     try {
       fields = resolveField(fieldMap, name, field.value.pos, anyKey);
+      // The module derives query and stem from `path` without copying them:
+      // a secret in them is masked where it lives, in the path.
+      if (fields.some((f) => DERIVED_FROM_PATH.has(f)) && !fields.includes("path")) fields = [...fields, "path"];
     } catch (e) {
       if (!(e instanceof RuleError)) throw e;
       problems.errors.push(e);
