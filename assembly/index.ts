@@ -42,6 +42,11 @@ export function report(): usize {
   return pipeline.report();
 }
 
+/** For `tripline test`'s per-format summary: what the last record was read as (shape | formats << 8); changes nothing. */
+export function recognised(): u32 {
+  return <u32>pipeline.record.shape | (pipeline.record.formats << 8);
+}
+
 export function malloc(size: usize): usize {
   return allocate(size);
 }

@@ -115,7 +115,7 @@ expect:
   assert.match(ok.out, /1 suite\(s\) passed, 0 failed/);
   const fail = tripline(["test", "--suite", bad]);
   assert.equal(fail.code, 1);
-  assert.match(fail.out, /alert #1 key: expected "10.0.0.9", actual "10.0.0.1"/);
+  assert.match(fail.out, /missing alert .*"key":"10\.0\.0\.9".*nearest: key: expected "10\.0\.0\.9", actual "10\.0\.0\.1"/);
 });
 
 test("check validates and reports every error at file:line:column", () => {

@@ -6,6 +6,7 @@ Usage: tripline <command> [options]
 
 Commands:
   test     replay log files through the filter and show matches and alerts
+  explain  show what the filter sees in one log line and what it does with it
   build    compile rules into the WebAssembly module Fluent Bit loads
   check    validate rule files without building
   config   print the Fluent Bit configuration for the built module
@@ -32,14 +33,55 @@ Options:
       --year YEAR      year for syslog times that carry none (default: this year)
       --json           machine-readable output
       --alerts-only    print only the alerts
+      --records        print every output record (tags, redacted text) as it leaves
+      --fail-on-alert  exit 1 when any alert fires (for CI)
       --suite PATH     run rule test suites (*.suite.yml files or folders)
+      --update         with --suite: write the alerts and matches that happen
+                       into each failing suite as its expectations
+      --coverage       with --suite: list the rules no suite matches or alerts on
       --namespace NAME, --max-keys N, --lateness S, --stats-interval S, --seed N
                        as for 'tripline build'
   -h, --help           show this help
 
-FILE may be a folder (walked recursively; configs and binaries are skipped
-with a note), a .gz file, or - for standard input. Several files are merged
-into one stream in event-time order, as Fluent Bit would see them live.`,
+FILE may be a folder (walked recursively), a .gz file, or - for standard
+input. Files that are not logs are skipped, with one line saying so: by
+name (configs, code, modules, documents), binaries (NUL bytes), and in
+folders files where none of the first lines reads as access, syslog or
+JSON. Several files are merged into one stream in event-time order, as
+Fluent Bit would see them live.
+
+The summary gives, per file, the lines read and what the module read them
+as (access, error, syslog, json, unknown), the records matched and the
+alerts; then matches per rule, alerts per rule and the alerts themselves.
+Exit status: 0, or 1 when a record was lost (or with --fail-on-alert, when
+an alert fired), 2 for a usage mistake. NO_COLOR turns colour off.`,
+
+  explain: `Usage: tripline explain [options] 'LOG LINE'
+       tripline explain [options] FILE:LINE
+       tripline explain [options] --grep TEXT FILE
+
+Shows what the filter sees in one record and what it does with it: the
+format it was read as, every field with its value (decoded, as matched),
+each test that held (with its selection and file:line:column), the rules
+that matched (also those that only feed a correlation, generate: false),
+near misses (rules some of whose tests held, with the first part of the
+condition that failed), and each correlation the record feeds: its state
+for the record's key before the record (count/threshold/window) and whether
+this record raised an alert. With FILE:LINE and --grep the lines before are
+replayed first, so windows hold what they would hold live.
+
+Options:
+  -r, --rules PATH     rule file or folder (repeatable; default: the bundled pack)
+  -p, --parser NAME    parse lines as Fluent Bit's stock parser would (as for test)
+      --grep TEXT      explain the lines of FILE that contain TEXT (at most 20)
+      --rule ID        also say why this rule did not match when none of its
+                       tests held (repeatable)
+      --tag TAG        the Fluent Bit tag records carry (default: logs)
+      --year YEAR      year for syslog times that carry none
+      --json           machine-readable output
+      --fields FILE, --namespace NAME, ...
+                       as for 'tripline build'
+  -h, --help           show this help`,
 
   build: `Usage: tripline build [options] [RULES...]
 
@@ -85,9 +127,16 @@ Options:
       --format FORMAT  classic or yaml (default: classic)
       --wasm PATH      path of the module as Fluent Bit should load it
                        (default: tripline.wasm; relative to Fluent Bit's working directory)
-      --match PATTERN  tags the filter applies to (default: logs.*)
+      --match PATTERN  tags the filter applies to (default: logs.*); refused when
+                       it misses the input's tag or catches the alert.* copies
+      --tag TAG        the input's tag (default: --match with * as "input")
       --log PATH       log file to tail in the example input (default: /var/log/nginx/access.log)
-      --parser NAME    parser for the example input (default: none, raw lines)
+      --parser NAME    parser for the example input (default: none: raw lines,
+                       which tripline reads itself): apache2, nginx, json,
+                       syslog-rfc3164 or syslog-rfc5424
+      --parsers-file PATH
+                       the file that defines it (default: tripline's copy of
+                       Fluent Bit's stock parsers, examples/fluent-bit/parsers.conf)
       --from-head      read the log from its start and exit at its end
                        (to try tripline on a file; omit it for a live log)
   -h, --help           show this help`,

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs, UsageError, type OptionSpec } from "./args.js";
 import { HELP } from "./help.js";
-import { COMPILE_SPECS, BUILD_SPECS, TEST_SPECS, CONFIG_SPECS } from "./specs.js";
+import { COMPILE_SPECS, BUILD_SPECS, TEST_SPECS, CONFIG_SPECS, EXPLAIN_SPECS } from "./specs.js";
 import { RuleError, RuleErrors } from "../compiler/ir.js";
 
 const HELP_SPEC = { help: { value: false, short: "h" } };
@@ -15,6 +15,7 @@ type Run = (p: ReturnType<typeof parseArgs>) => number;
 const COMMANDS: Record<string, { specs: Record<string, OptionSpec>; run: () => Promise<Run> }> = {
   build: { specs: { ...BUILD_SPECS, ...COMPILE_SPECS, ...HELP_SPEC }, run: async () => (await import("./commands/build.js")).cmdBuild },
   check: { specs: { ...COMPILE_SPECS, ...HELP_SPEC }, run: async () => (await import("./commands/build.js")).cmdCheck },
+  explain: { specs: { ...EXPLAIN_SPECS, ...COMPILE_SPECS, ...HELP_SPEC }, run: async () => (await import("./commands/explain.js")).cmdExplain },
   config: { specs: { ...CONFIG_SPECS, ...HELP_SPEC }, run: async () => (await import("./commands/config.js")).cmdConfig },
   test: {
     specs: { ...TEST_SPECS, ...COMPILE_SPECS, ...HELP_SPEC },

@@ -1,9 +1,11 @@
 // What `tripline test` prints: a summary a person reads at a glance, or JSON.
-import type { ReplayResult } from "../logs/replay.js";
-import type { ModuleReport } from "../host/host.js";
+import cliProgress from "cli-progress";
+import { RECOGNISED, type ReplayResult, type FileSummary, type Recognised } from "../logs/replay.js";
+import type { ModuleReport, Outcome } from "../host/host.js";
 
-const isTty = process.stdout.isTTY === true;
-const color = (code: number, s: string) => (isTty ? `\x1b[${code}m${s}\x1b[0m` : s);
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
+const color = (code: number, s: string) => (useColor(process.stdout) ? `\x1b[${code}m${s}\x1b[0m` : s);
 const LEVEL_COLORS: Record<string, number> = { critical: 31, high: 31, medium: 33, low: 36, informational: 2 };
 
 /** What the module could not read or count, as lines (nothing when all was read and counted). */
@@ -23,10 +25,60 @@ export function notCounted(report: ModuleReport): string[] {
   return lines;
 }
 
-export function printSummary(r: ReplayResult, options: { json: boolean; alertsOnly: boolean; report?: ModuleReport }): void {
+/** Events the correlations left out as late, summed (from the module's report). */
+export function lateEvents(report: ModuleReport | undefined): number {
+  return report ? Object.values(report.correlations).reduce((n, c) => n + c.late, 0) : 0;
+}
+
+/** Rows of a plain text table: first column left-aligned, the others right-aligned. */
+export function table(rows: (string | number)[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => String(row[c]).length)));
+  return rows.map((row) => row.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join("  ").trimEnd());
+}
+
+/** Per file and in total: lines read, what the module read them as, matched, alerts. */
+function fileTable(r: ReplayResult, late: number): string[] {
+  const files = Object.entries(r.files);
+  const total: FileSummary = { records: r.records, recognised: Object.fromEntries(RECOGNISED.map((k) => [k, files.reduce((n, [, f]) => n + f.recognised[k], 0)])) as Record<Recognised, number>, matched: r.matchedRecords, alerts: r.alerts.length };
+  // Formats no file has are left out, except unknown: seeing 0 there is the point.
+  const kinds = RECOGNISED.filter((k) => k === "unknown" || total.recognised[k] > 0);
+  const row = (name: string, f: FileSummary) => [name, f.records, ...kinds.map((k) => f.recognised[k]), f.matched, f.alerts];
+  const rows = [["file", "lines", ...kinds, "matched", "alerts"], ...files.map(([name, f]) => row(name, f))];
+  if (files.length > 1) rows.push(row("total", total));
+  const lines = table(rows);
+  if (late > 0) lines.push(`${late} late event(s) left out of correlation windows (see above)`);
+  return lines;
+}
+
+/** Alerts per correlation rule: how often each fired, and its level. */
+function alertTable(r: ReplayResult): string[] {
+  const per = new Map<string, { level: string; fired: number; recovered: number }>();
+  for (const a of r.alerts) {
+    const e = per.get(a.rule) ?? { level: a.level, fired: 0, recovered: 0 };
+    if (a.status === "recovered") e.recovered++;
+    else e.fired++;
+    per.set(a.rule, e);
+  }
+  const ids = [...per.keys()].sort((a, b) => per.get(b)!.fired - per.get(a)!.fired || a.localeCompare(b));
+  const rows: (string | number)[][] = [["rule", "level", "alerts", "recovered"], ...ids.map((id) => [id, per.get(id)!.level, per.get(id)!.fired, per.get(id)!.recovered])];
+  return table(rows);
+}
+
+/** One output record as `tripline test --records` shows it: where it came from, the tag it leaves with, the body. */
+export function recordLine(outcome: Outcome, file: string, line: number, tag: string, alertField: string): string {
+  const where = `${file}:${line}`;
+  if (outcome.kind === "dropped") return `${where}  (dropped by a rule)`;
+  if (outcome.kind === "lost") return `${where}  ${color(31, "LOST")}: ${outcome.reason}`;
+  const route = outcome.body[alertField];
+  const tags = typeof route === "string" ? `${tag} + alert.${route}` : tag;
+  return `${where}  [${tags}] ${outcome.text}`;
+}
+
+export function printSummary(r: ReplayResult, options: { json: boolean; alertsOnly: boolean; report?: ModuleReport; outputs?: unknown[] }): void {
+  const late = lateEvents(options.report);
   if (options.json) {
     const alerts = r.alerts.map(({ raw, ...rest }) => ({ ...rest, alert: raw }));
-    const out = options.alertsOnly ? { alerts } : { records: r.records, matched: r.matchedRecords, dropped: r.dropped, lost: r.lost, matches: r.matches, alerts, module: options.report };
+    const out = options.alertsOnly ? { alerts } : { records: r.records, matched: r.matchedRecords, dropped: r.dropped, lost: r.lost, late, files: r.files, matches: r.matches, alerts, module: options.report, ...(options.outputs ? { output: options.outputs } : {}) };
     console.log(JSON.stringify(out, null, 2));
     return;
   }
@@ -38,16 +90,21 @@ export function printSummary(r: ReplayResult, options: { json: boolean; alertsOn
   }
   if (!options.alertsOnly) {
     console.log(`${r.records} records, ${r.matchedRecords} matched, ${r.alerts.length} alerts${r.dropped ? `, ${r.dropped} dropped` : ""}${r.lost ? `, ${color(31, `${r.lost} LOST`)}` : ""}`);
+    console.log("");
+    for (const line of fileTable(r, late)) console.log(`  ${line}`);
     const ids = Object.keys(r.matches).sort((a, b) => r.matches[b] - r.matches[a] || a.localeCompare(b));
     if (ids.length > 0) {
       console.log("\nMatches per rule:");
-      const width = Math.max(...ids.map((id) => id.length));
-      for (const id of ids) console.log(`  ${id.padEnd(width)}  ${String(r.matches[id]).padStart(6)}`);
+      for (const line of table(ids.map((id) => [id, r.matches[id]]))) console.log(`  ${line}`);
     }
   }
   if (r.alerts.length === 0) {
     if (!options.alertsOnly) console.log("\nNo alerts.");
     return;
+  }
+  if (!options.alertsOnly) {
+    console.log("\nAlerts per rule:");
+    for (const line of alertTable(r)) console.log(`  ${line}`);
   }
   console.log(options.alertsOnly ? "" : "\nAlerts:");
   for (const a of r.alerts) {
@@ -65,21 +122,17 @@ function round(v: number | undefined): string {
   return v === undefined ? "?" : String(Math.round(v * 100) / 100);
 }
 
-/** A progress bar on stderr for large files, only when stderr is a terminal. */
+/** A progress bar on stderr for long replays, only when stderr is a terminal. */
 export class Progress {
-  private readonly lines: number;
-  private readonly active: boolean;
-  constructor(private readonly file: string, text: string) {
-    this.active = process.stderr.isTTY === true && text.length > 5_000_000;
-    this.lines = this.active ? text.split("\n").length : 0;
+  private readonly bar: cliProgress.SingleBar | null;
+  constructor(label: string, total: number) {
+    this.bar = process.stderr.isTTY === true && total >= 20_000 ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    this.bar?.start(total, 0);
   }
   update(done: number): void {
-    if (!this.active) return;
-    const share = Math.min(1, done / this.lines);
-    const bar = "#".repeat(Math.round(share * 30)).padEnd(30, ".");
-    process.stderr.write(`\r${this.file} [${bar}] ${Math.round(share * 100)}%`);
+    this.bar?.update(done);
   }
   done(): void {
-    if (this.active) process.stderr.write("\r\x1b[K");
+    this.bar?.stop();
   }
 }

@@ -27,14 +27,30 @@ export const TEST_SPECS: Record<string, OptionSpec> = {
   year: { value: true },
   json: { value: false },
   "alerts-only": { value: false },
+  "fail-on-alert": { value: false },
+  records: { value: false },
   suite: { value: true, repeat: true },
+  update: { value: false },
+  coverage: { value: false },
 };
 
 export const CONFIG_SPECS: Record<string, OptionSpec> = {
   format: { value: true },
   wasm: { value: true },
   match: { value: true },
+  tag: { value: true },
   log: { value: true },
   parser: { value: true },
+  "parsers-file": { value: true },
   "from-head": { value: false },
+};
+
+export const EXPLAIN_SPECS: Record<string, OptionSpec> = {
+  rules: { value: true, short: "r", repeat: true },
+  parser: { value: true, short: "p" },
+  tag: { value: true },
+  year: { value: true },
+  grep: { value: true },
+  rule: { value: true, repeat: true },
+  json: { value: false },
 };

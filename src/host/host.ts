@@ -14,6 +14,7 @@
 //      ("invalid JSON format"); an object replaces the record body.
 // Everything in tripline that runs the module in Node goes through this class.
 import { instantiateSync } from "@assemblyscript/loader";
+import { SHAPES, FORMATS } from "../compiler/schema.js";
 
 export type Outcome =
   | { kind: "record"; text: string; bytes: Uint8Array; body: Record<string, unknown> }
@@ -177,6 +178,17 @@ export class FluentBitHost {
       this.allocator.free(tagPtr);
       this.allocator.free(recordPtr);
     }
+  }
+
+  /**
+   * What the last record was read as: its shape and formats (names from
+   * src/compiler/schema.ts), or null for a module without the export.
+   */
+  recognised(): { shape: string; formats: string[] } | null {
+    const fn = this.exports.recognised as Fn | undefined;
+    if (typeof fn !== "function") return null;
+    const v = fn() >>> 0;
+    return { shape: SHAPES[v & 0xff] ?? "unknown", formats: FORMATS.filter((_, f) => (v >>> 8) & (1 << f)) };
   }
 
   report(): ModuleReport {

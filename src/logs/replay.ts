@@ -70,6 +70,31 @@ export interface AlertSummary {
   raw: Record<string, unknown>;
 }
 
+/** What the module read a record as, for the per-file summary. */
+export const RECOGNISED = ["access", "error", "syslog", "json", "unknown", "unreadable"] as const;
+export type Recognised = (typeof RECOGNISED)[number];
+
+/** One category per record, from the module's own reading (FluentBitHost.recognised); "unreadable": not one JSON object. */
+export function recognisedAs(r: { shape: string; formats: string[] } | null): Recognised {
+  if (!r) return "unknown";
+  if (r.shape === "not-json") return "unreadable";
+  for (const f of ["access", "error", "syslog", "json"] as const) if (r.formats.includes(f)) return f;
+  if (r.formats.includes("auth")) return "syslog";
+  // A structured record (a JSON line, or what a parser made) of no other format.
+  return r.shape === "parsed" || r.shape === "json-line" ? "json" : "unknown";
+}
+
+export interface FileSummary {
+  records: number;
+  recognised: Record<Recognised, number>;
+  matched: number;
+  alerts: number;
+}
+
+export function emptyFileSummary(): FileSummary {
+  return { records: 0, recognised: { access: 0, error: 0, syslog: 0, json: 0, unknown: 0, unreadable: 0 }, matched: 0, alerts: 0 };
+}
+
 export interface ReplayResult {
   records: number;
   matchedRecords: number;
@@ -77,15 +102,20 @@ export interface ReplayResult {
   lost: number;
   matches: Record<string, number>;
   alerts: AlertSummary[];
+  /** Per input file, in the order given. */
+  files: Record<string, FileSummary>;
 }
 
 export function emptyResult(): ReplayResult {
-  return { records: 0, matchedRecords: 0, dropped: 0, lost: 0, matches: {}, alerts: [] };
+  return { records: 0, matchedRecords: 0, dropped: 0, lost: 0, matches: {}, alerts: [], files: {} };
 }
 
 /** Feeds one outcome into the summary. */
-export function tally(result: ReplayResult, outcome: Outcome, file: string, line: number, namespace = "tripline"): void {
+export function tally(result: ReplayResult, outcome: Outcome, file: string, line: number, namespace = "tripline", recognised: Recognised = "unknown"): void {
   result.records++;
+  const perFile = (result.files[file] ??= emptyFileSummary());
+  perFile.records++;
+  perFile.recognised[recognised]++;
   if (outcome.kind === "dropped") {
     result.dropped++;
     return;
@@ -97,7 +127,11 @@ export function tally(result: ReplayResult, outcome: Outcome, file: string, line
   const ns = outcome.body[namespace] as { rules?: string[]; alerts?: Record<string, unknown>[] } | undefined;
   if (!ns || typeof ns !== "object") return;
   // A record carrying only statistics matched nothing.
-  if ((ns.rules ?? []).length > 0) result.matchedRecords++;
+  if ((ns.rules ?? []).length > 0) {
+    result.matchedRecords++;
+    perFile.matched++;
+  }
+  perFile.alerts += (ns.alerts ?? []).length;
   for (const id of ns.rules ?? []) result.matches[id] = (result.matches[id] ?? 0) + 1;
   for (const a of ns.alerts ?? []) {
     result.alerts.push({
@@ -124,6 +158,9 @@ export function replayText(host: FluentBitHost, text: string, file: string, opti
   return replayFiles(host, [{ file, text }], options, result, onProgress);
 }
 
+/** Called with each record's outcome, in replay order (`tripline test --records`). */
+export type OnOutcome = (outcome: Outcome, file: string, line: number) => void;
+
 export interface LogFile {
   file: string;
   text: string;
@@ -135,13 +172,16 @@ export interface LogFile {
  * them arrive live. Files replayed one after another would put later files'
  * early events behind the correlation watermark, where they count as late.
  */
-export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void): ReplayResult {
+export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void, onOutcome?: OnOutcome): ReplayResult {
+  for (const f of files) result.files[f.file] ??= emptyFileSummary();
   const all: (LogRecord & { file: string; order: number })[] = [];
   for (const f of files) for (const r of records(f.text, options)) all.push({ ...r, file: f.file, order: all.length });
   if (files.length > 1) all.sort((a, b) => a.time - b.time || a.order - b.order);
   let n = 0;
   for (const r of all) {
-    tally(result, host.call(options.tag, r.time, r.json), r.file, r.line, options.namespace);
+    const outcome = host.call(options.tag, r.time, r.json);
+    tally(result, outcome, r.file, r.line, options.namespace, recognisedAs(host.recognised()));
+    onOutcome?.(outcome, r.file, r.line);
     if (onProgress && ++n % 5000 === 0) onProgress(n);
   }
   return result;

@@ -1,0 +1,323 @@
+// The rule-author tools of issue 16, as a user runs them: `tripline test`
+// on folders, stdin and gzip with its per-file summary; suites with a strict
+// schema; `tripline explain`; `tripline config` refusing what Fluent Bit
+// would reject. Expectations come from the issue, not from the output.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PACKAGE_ROOT } from "../src/compiler/module.js";
+import { useColor } from "../src/cli/report.js";
+import { sameValue } from "../src/cli/suite.js";
+import { tagMatches, inputTag } from "../src/cli/fluent-bit-config.js";
+
+const BIN = path.join(PACKAGE_ROOT, "bin", "tripline.js");
+
+function tripline(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, encoding: "utf8", input, env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), "tripline-tools-"));
+const file = (name: string, text: string | Uint8Array) => {
+  const p = path.join(dir, name);
+  mkdirSync(path.dirname(p), { recursive: true });
+  writeFileSync(p, text);
+  return p;
+};
+
+const RULES = file(
+  "rules.yml",
+  `title: Not found
+id: t-404
+logsource: {category: webserver}
+detection:
+  sel: {sc-status: 404}
+  condition: sel
+---
+title: Admin probe
+id: t-admin
+level: medium
+logsource: {category: webserver}
+detection:
+  admin: {cs-uri-stem|startswith: /admin}
+  post: {cs-method: POST}
+  condition: admin and post
+---
+title: Never matched
+id: t-never
+logsource: {category: webserver}
+detection:
+  sel: {cs-uri-stem|startswith: /never-requested}
+  condition: sel
+---
+title: 404 burst
+id: t-404-burst
+level: high
+correlation: {type: event_count, rules: [t-404], group-by: [c-ip], timespan: 1m, condition: {gte: 2}}
+`,
+);
+const access = (ip: string, sec: number, target: string, status: number, method = "GET") => `${ip} - - [20/Nov/2026:10:00:${String(sec).padStart(2, "0")} +0000] "${method} ${target} HTTP/1.1" ${status} 10 "-" "curl"`;
+const BURST = [access("10.0.0.1", 0, "/a", 404), access("10.0.0.1", 5, "/b", 404), access("10.0.0.2", 6, "/admin/x", 200)];
+const SQLI = access("203.0.113.7", 10, "/item?id=1%27%20OR%201=1--", 200);
+
+// ---- tripline test ---------------------------------------------------------
+
+test("test --fail-on-alert exits 1 on the bundled logs (they raise alerts), 0 without the flag", () => {
+  assert.equal(tripline(["test", "examples/logs"]).code, 0);
+  const r = tripline(["test", "examples/logs", "--fail-on-alert"]);
+  assert.equal(r.code, 1, r.err);
+  assert.equal(tripline(["test", "--rules", RULES, "--fail-on-alert", file("quiet.log", access("10.0.0.9", 0, "/", 200) + "\n")]).code, 0, "no alert: exit 0");
+});
+
+test("test - reads standard input", () => {
+  const r = tripline(["test", "--rules", RULES, "--json", "-"], BURST.join("\n") + "\n");
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out);
+  assert.equal(out.records, 3);
+  assert.equal(out.alerts.length, 1);
+  assert.equal(out.alerts[0].rule, "t-404-burst");
+});
+
+test("test walks folders, reads .gz, and skips non-logs with one line naming them", () => {
+  const logs = path.join(dir, "walk");
+  file("walk/a/access.log", BURST.join("\n") + "\n");
+  file("walk/b/old.log.gz", gzipSync(SQLI + "\n"));
+  file("walk/fluent-bit.conf", "[INPUT]\n    Name tail\n");
+  file("walk/rules.yaml", "title: x\n");
+  file("walk/core.dump", Uint8Array.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 10, 65, 10]));
+  file("walk/notes", "Remember to rotate the keys.\nAnd water the plants.\n");
+  const r = tripline(["test", "--rules", RULES, logs]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^4 records/m, "3 lines of access.log and 1 of old.log.gz");
+  const skippedLines = r.err.split("\n").filter((l) => /skipped/.test(l));
+  assert.equal(skippedLines.length, 1, r.err);
+  for (const name of ["fluent-bit.conf", "rules.yaml", "core.dump", "notes"]) assert.ok(skippedLines[0].includes(name), `${name} named: ${skippedLines[0]}`);
+  assert.doesNotMatch(r.err, /access\.log|old\.log\.gz/);
+});
+
+test("test on a folder with no logs, or an empty one, names it: exit 2, one line, never an empty name", () => {
+  const configsOnly = path.join(dir, "configs-only");
+  file("configs-only/x.conf", "[SERVICE]\n");
+  const empty = path.join(dir, "empty-dir");
+  mkdirSync(empty);
+  for (const target of [configsOnly, empty]) {
+    const r = tripline(["test", target]);
+    assert.equal(r.code, 2, r.err);
+    assert.equal(r.err.trim().split("\n").length, 1, r.err);
+    assert.ok(r.err.includes(target), r.err);
+    assert.doesNotMatch(r.err, /in\s{2}|''/);
+  }
+});
+
+test("test summary: per file, lines read and what they were read as; alerts per rule", () => {
+  const mixed = file("mixed.log", [BURST[0], BURST[1], `{"time":"2026-11-20T10:00:07Z","level":"info","msg":"ok"}`, "just some words", "<13>Nov 20 10:00:08 web1 sshd[1]: Accepted password for bob from 10.0.0.3 port 22 ssh2"].join("\n") + "\n");
+  const r = tripline(["test", "--rules", RULES, mixed, "--json"]);
+  assert.equal(r.code, 0, r.err);
+  const out = JSON.parse(r.out);
+  const f = out.files[mixed];
+  assert.equal(f.records, 5);
+  assert.deepEqual({ access: f.recognised.access, json: f.recognised.json, syslog: f.recognised.syslog, unknown: f.recognised.unknown }, { access: 2, json: 1, syslog: 1, unknown: 1 });
+  assert.equal(f.alerts, 1);
+  const text = tripline(["test", "--rules", RULES, mixed]).out;
+  assert.match(text, /Alerts per rule:\n\s+rule\s+level\s+alerts\s+recovered\n\s+t-404-burst\s+high\s+1\s+0/);
+  assert.match(text, new RegExp(`${path.basename(mixed)}\\s+5\\s+2`));
+});
+
+test("test --records shows each output record with the tag it leaves with, redacted", () => {
+  const r = tripline(["test", "--records", "examples/logs/redaction.log"]);
+  assert.equal(r.code, 0, r.err);
+  const line2 = r.out.split("\n").find((l) => l.startsWith("examples/logs/redaction.log:2 "));
+  assert.ok(line2, r.out.slice(0, 500));
+  assert.match(line2, /\[logs\]/);
+  assert.match(line2, /password=\*\*\*/);
+  assert.doesNotMatch(r.out, /hunter2/);
+  const alerting = tripline(["test", "--records", "--rules", RULES, "-"], BURST.join("\n") + "\n");
+  assert.match(alerting.out, /\(stdin\):2\s+\[logs \+ alert\.t-404-burst\]/);
+});
+
+test("NO_COLOR turns colour off even on a terminal", () => {
+  const tty = { isTTY: true } as NodeJS.WriteStream;
+  const saved = process.env.NO_COLOR;
+  try {
+    delete process.env.NO_COLOR;
+    assert.equal(useColor(tty), true);
+    process.env.NO_COLOR = "1";
+    assert.equal(useColor(tty), false);
+  } finally {
+    if (saved === undefined) delete process.env.NO_COLOR;
+    else process.env.NO_COLOR = saved;
+  }
+  assert.equal(useColor({ isTTY: false } as NodeJS.WriteStream), false);
+});
+
+// ---- suites ----------------------------------------------------------------
+
+const suite = (name: string, expect: string, input = BURST) => file(name, `name: ${name}\nrules: [rules.yml]\ninput: |\n${input.map((l) => `  ${l}`).join("\n")}\nexpect:\n${expect}`);
+
+test("a suite with 'alert:' for 'alerts:' is an error at file:line:column, exit 2", () => {
+  const bad = suite("typo.suite.yml", "  alert:\n    - {rule: t-404-burst}\n");
+  const r = tripline(["test", "--suite", bad]);
+  assert.equal(r.code, 2, r.out);
+  // name, rules, input and its 3 lines, expect: the key is on line 8.
+  assert.ok(r.out.includes(`${bad}:8:3: unknown key 'alert' in expect (did you mean 'alerts'?)`), r.out);
+});
+
+test("a suite naming an unknown rule id is an error at its position; other suites still run", () => {
+  const bad = suite("unknown-id.suite.yml", "  alerts:\n    - {rule: t-404-burts, key: 10.0.0.1}\n");
+  const good = suite("fine.suite.yml", "  alerts:\n    - {rule: t-404-burst, key: 10.0.0.1}\n");
+  const r = tripline(["test", "--suite", bad, "--suite", good]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /unknown-id\.suite\.yml:9:14: unknown rule id 't-404-burts'/);
+  assert.match(r.out, /ok\s+\S*fine\.suite\.yml/);
+  assert.match(r.out, /1 suite\(s\) passed, 0 failed, 1 invalid/);
+});
+
+test("suite alerts match as a set, by value: order does not matter, 2 equals \"2\", one miss is one problem", () => {
+  const input = [...BURST, access("10.0.0.5", 20, "/c", 404), access("10.0.0.5", 21, "/d", 404)];
+  const reversed = suite("set.suite.yml", '  alerts:\n    - {rule: t-404-burst, key: 10.0.0.5, count: "2"}\n    - {rule: t-404-burst, key: 10.0.0.1, count: 2}\n', input);
+  const ok = tripline(["test", "--suite", reversed]);
+  assert.equal(ok.code, 0, ok.out);
+  const oneWrong = suite("miss.suite.yml", "  alerts:\n    - {rule: t-404-burst, key: 10.0.0.9}\n    - {rule: t-404-burst, key: 10.0.0.5}\n", input);
+  const r = tripline(["test", "--suite", oneWrong]);
+  assert.equal(r.code, 1);
+  const problems = r.out.split("\n").filter((l) => /^\s{6}\S/.test(l));
+  assert.equal(problems.length, 2, r.out);
+  assert.match(problems.join("\n"), /missing alert .*10\.0\.0\.9/);
+  assert.match(problems.join("\n"), /unexpected alert: rule=t-404-burst key=10\.0\.0\.1/);
+  assert.equal(sameValue(42, "42"), true);
+  assert.equal(sameValue(["a", 1], ["a", "1"]), true);
+  assert.equal(sameValue(1, 2), false);
+});
+
+test("suite record assertions: tag, fields, contains, absent, rules; failures are reported", () => {
+  const pass = suite(
+    "records.suite.yml",
+    "  alerts:\n    - {rule: t-404-burst, key: 10.0.0.1}\n  records:\n    - line: 2\n      tag: alert.t-404-burst\n      fields: {tripline.level: high}\n      rules: [t-404]\n    - line: 3\n      contains: {log: /admin/x}\n      absent: [hunter2]\n",
+  );
+  const ok = tripline(["test", "--suite", pass]);
+  assert.equal(ok.code, 0, ok.out);
+  const fail = suite("records-fail.suite.yml", "  alerts:\n    - {rule: t-404-burst}\n  records:\n    - line: 1\n      tag: alert.t-404-burst\n    - line: 3\n      absent: [10.0.0.2]\n");
+  const r = tripline(["test", "--suite", fail]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /record of line 1: expected tag alert\.t-404-burst, it leaves with logs/);
+  assert.match(r.out, /record of line 3: "10\.0\.0\.2" should appear nowhere/);
+});
+
+test("suite --update writes what happened as the expectations; --coverage lists rules no suite exercises", () => {
+  const p = suite("update.suite.yml", "  alerts: []\n");
+  assert.equal(tripline(["test", "--suite", p]).code, 1);
+  const u = tripline(["test", "--suite", p, "--update"]);
+  assert.equal(u.code, 0, u.out);
+  const written = readFileSync(p, "utf8");
+  assert.match(written, /rule: t-404-burst/);
+  assert.match(written, /key: 10\.0\.0\.1/);
+  assert.equal(tripline(["test", "--suite", p]).code, 0, "passes as written");
+  const c = tripline(["test", "--suite", p, "--coverage"]);
+  assert.match(c.out, /Rules no suite exercises:\n(\s+\S+\n)*\s+t-never\n/);
+  assert.doesNotMatch(c.out, /^\s+t-404-burst$/m);
+});
+
+test("a suite with a missing input_file is an error in one line, not an internal error", () => {
+  const p = file("noinput.suite.yml", "name: x\nrules: [rules.yml]\ninput_file: nowhere.log\n");
+  const r = tripline(["test", "--suite", p]);
+  assert.equal(r.code, 2);
+  assert.match(r.out, /noinput\.suite\.yml:3:13: input_file '.*nowhere\.log' does not exist/);
+  assert.doesNotMatch(r.out + r.err, /internal error/);
+});
+
+// ---- explain ---------------------------------------------------------------
+
+test("explain on a SQLi access line names the SQLi rule and its alert state", () => {
+  const r = tripline(["explain", SQLI]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Read as: access-line \(access\)/);
+  assert.match(r.out, /path\s+"\/item\?id=1%27%20OR%201=1--"\s+\(url-decoded: "\/item\?id=1' OR 1=1--"\)/);
+  assert.match(r.out, /Rules matched[\s\S]*tripline-web-sqli\s+high/);
+  assert.match(r.out, /tripline-web-sqli-alert \(event_count\): key=203\.0\.113\.7; 0 event\(s\) .* threshold 1 -> ALERT: fired/);
+  assert.match(r.out, /rules\/web-attacks\.yml:\d+:\d+/, "tests carry their rule file position");
+});
+
+test("explain FILE:LINE replays the lines before: the correlation state counts them, generate:false rules are named", () => {
+  const log = file("burst.log", BURST.join("\n") + "\n");
+  const r = tripline(["explain", "--rules", RULES, `${log}:2`]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /t-404\s+\S+\s+Not found\s+\[generate: false: feeds t-404-burst/);
+  assert.match(r.out, /t-404-burst \(event_count\): key=10\.0\.0\.1; 1 event\(s\) in the last 60s before this one, threshold 2 -> ALERT: fired \(count 2\/2\)/);
+});
+
+test("explain shows a near miss with the first selection that failed", () => {
+  const line = access("10.0.0.3", 0, "/admin/panel", 200, "GET");
+  const r = tripline(["explain", "--rules", RULES, line]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /Near misses[^\n]*\n\s+t-admin: post: method\|equals "POST" \(.*rules\.yml:\d+:\d+\) did not hold: method is "GET"/);
+  assert.doesNotMatch(r.out, /^\s+t-never:/m, "a rule none of whose tests held is no near miss");
+  const asked = tripline(["explain", "--rules", RULES, "--rule", "t-404", line]);
+  assert.match(asked.out, /t-404: sel: status\|equals "404" .* did not hold: status is "200"/);
+});
+
+test("explain --grep explains each line containing the text, in file order", () => {
+  const log = file("grep.log", BURST.join("\n") + "\n");
+  const r = tripline(["explain", "--rules", RULES, "--grep", "10.0.0.1 ", log]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.out.match(/^\S+grep\.log:\d+$/gm)?.map((l) => l.replace(/.*:/, "")), ["1", "2"]);
+  const none = tripline(["explain", "--rules", RULES, "--grep", "nothing-like-this", log]);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /no line of .* contains "nothing-like-this"/);
+});
+
+// ---- config ----------------------------------------------------------------
+
+test("config --parser syslog is refused, naming the stock parsers and the file that defines them", () => {
+  const r = tripline(["config", "--parser", "syslog"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.err.trim().split("\n").length, 1);
+  assert.match(r.err, /syslog-rfc3164/);
+  assert.match(r.err, /syslog-rfc5424/);
+  assert.match(r.err, /parsers\.conf/);
+});
+
+test("config: Parsers_File names a file that exists and defines the parser", () => {
+  for (const format of ["classic", "yaml"]) {
+    const r = tripline(["config", "--format", format, "--parser", "syslog-rfc3164"]);
+    assert.equal(r.code, 0, r.err);
+    const named = /^\s*(?:Parsers_File|parsers_file:)\s+(\S+)/m.exec(r.out)?.[1];
+    assert.ok(named && path.isAbsolute(named), r.out);
+    assert.match(readFileSync(named, "utf8"), /Name\s+syslog-rfc3164/);
+  }
+  const r = tripline(["config", "--parser", "apache2", "--parsers-file", RULES]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /parser 'apache2' is not defined in/);
+});
+
+test("config --format yaml --parser json defines a parser for ISO 8601 times inline and uses it", () => {
+  const r = tripline(["config", "--format", "yaml", "--parser", "json"]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^parsers:\n\s+- name: tripline-json\n[\s\S]*?time_format: '%Y-%m-%dT%H:%M:%S%z'/m);
+  assert.match(r.out, /^\s+parser: tripline-json$/m);
+  assert.doesNotMatch(r.out, /parsers_file/);
+});
+
+test("config --match: the filter must see the input's tag and must not see the alert copies", () => {
+  const plain = tripline(["config", "--match", "nginx"]);
+  assert.equal(plain.code, 0, plain.err);
+  assert.match(plain.out, /Tag\s+nginx\n/);
+  const refused: [string[], RegExp][] = [
+    [["--match", "nginx", "--tag", "web.access"], /never matches the input's tag 'web\.access'/],
+    [["--match", "alert.*"], /also matches the alert copies/],
+    [["--match", "*"], /also matches the alert copies/],
+    [["--match", "logs/*"], /not a Fluent Bit tag pattern/],
+  ];
+  for (const [args, message] of refused) {
+    const r = tripline(["config", ...args]);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.match(r.err, message);
+    assert.equal(r.err.trim().split("\n").length, 1);
+  }
+  assert.equal(tagMatches("logs.*", inputTag("logs.*")), true);
+  assert.equal(tagMatches("logs.*", "logs"), false);
+  assert.equal(tagMatches("a.*.c", "a.b.c"), true);
+});
