@@ -33,7 +33,8 @@ export function parserNames(text: string): string[] {
 
 function parserComment(o: ConfigOptions, mark: string): string {
   if (!o.parser) return "";
-  const json = o.parser === "json" ? `${mark} It reads "time" as 20/Nov/2026:10:00:00 +0000 only: for ISO 8601 times use\n${mark} --format yaml (which defines ${ISO_JSON_PARSER}), or no --parser (tripline reads JSON lines).\n` : "";
+  if (o.parser === ISO_JSON_PARSER) return `${mark} Parser ${ISO_JSON_PARSER} (JSON lines with ISO 8601 times in "time") is defined in\n${mark} ${o.parsersFile ?? "tripline-parsers.conf"}, tripline's own parsers file.\n`;
+  const json = o.parser === "json" ? `${mark} It reads "time" as 20/Nov/2026:10:00:00 +0000 only: for ISO 8601 times use\n${mark} --parser json without --parsers-file (tripline's ${ISO_JSON_PARSER}), or no --parser (tripline reads JSON lines).\n` : "";
   return `${mark} Parser ${o.parser} is defined in ${o.parsersFile ?? "parsers.conf"} (copied from Fluent Bit's\n${mark} stock conf/parsers.conf; point Parsers_File at either).\n${json}`;
 }
 

@@ -7,11 +7,13 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { UsageError, type Parsed } from "../args.js";
 import { str, flag } from "../options.js";
-import { classicConfig, yamlConfig, inputTag, tagMatches, parserNames } from "../fluent-bit-config.js";
+import { classicConfig, yamlConfig, inputTag, tagMatches, parserNames, ISO_JSON_PARSER } from "../fluent-bit-config.js";
 import { PACKAGE_ROOT } from "../../compiler/module.js";
 
 /** tripline's copy of Fluent Bit's stock parsers that its field mapping knows. */
 export const BUNDLED_PARSERS = path.join(PACKAGE_ROOT, "examples", "fluent-bit", "parsers.conf");
+/** The parsers tripline adds (tripline-json: JSON with ISO 8601 times), for classic configs, which cannot define parsers inline. */
+export const TRIPLINE_PARSERS = path.join(PACKAGE_ROOT, "examples", "fluent-bit", "tripline-parsers.conf");
 const TAG = /^[A-Za-z0-9._,-]+$/;
 const MATCH = /^[A-Za-z0-9._,*-]+$/;
 const ALERT_FIELD = "tripline_alert";
@@ -38,15 +40,19 @@ export function cmdConfig(p: Parsed): number {
   if (!TAG.test(tag)) throw new UsageError(`--tag '${tag}' is not a usable Fluent Bit tag: use A-Z a-z 0-9 . _ , -`);
   if (!tagMatches(match, tag)) throw new UsageError(`--match '${match}' never matches the input's tag '${tag}': the filter would see no record (give a --tag it matches, or a --match such as '${tag.split(".")[0]}.*')`);
   if (tagMatches(match, "alert.x") || tagMatches(match, `alert.${tag}`)) throw new UsageError(`--match '${match}' also matches the alert copies (tagged alert.<rule>): rewrite_tag would feed them back through the filter in a loop; choose a Match alert.* tags cannot meet, such as logs.*`);
-  const parser = str(p, "parser");
+  let parser = str(p, "parser");
   if (str(p, "parsers-file") !== undefined && !parser) throw new UsageError("--parsers-file is only used with --parser");
+  // The stock json parser cannot read ISO 8601 times: classic configs get tripline-json from
+  // tripline's parsers file (YAML configs define it inline, fluent-bit-config.ts).
+  const isoJson = parser === "json" && format === "classic" && str(p, "parsers-file") === undefined;
+  if (isoJson) parser = ISO_JSON_PARSER;
   const options = {
     wasm: str(p, "wasm") ?? "tripline.wasm",
     match,
     tag,
     log: str(p, "log") ?? "/var/log/nginx/access.log",
     parser,
-    parsersFile: parser ? parsersFile(p, parser) : undefined,
+    parsersFile: isoJson ? TRIPLINE_PARSERS : parser ? parsersFile(p, parser) : undefined,
     alertField: ALERT_FIELD,
     fromHead: flag(p, "from-head"),
   };
