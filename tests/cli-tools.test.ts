@@ -321,3 +321,18 @@ test("config --match: the filter must see the input's tag and must not see the a
   assert.equal(tagMatches("logs.*", "logs"), false);
   assert.equal(tagMatches("a.*.c", "a.b.c"), true);
 });
+
+test("tripline test shows requests and response-time percentiles per site section, and percentile alerts with their limit", () => {
+  // seed-analytics.log (rules/tests/seed-analytics.suite.yml): POST /login answers in 0.08 s, 10 a minute
+  // from 09:10 (45 in 09:15); the 500s on /api/orders in 0.05 s from 09:00.
+  const r = tripline(["test", "rules/tests/seed-analytics.log", "--rules", "examples/rules/seed-analytics.yml"]);
+  assert.equal(r.code, 0, r.err);
+  const row = (section: string) => r.out.split("\n").find((l: string) => new RegExp(`^\\s+${section.replace("/", "\\/")}\\s`).test(l))?.trim().split(/\s+/);
+  const login = row("/login");
+  assert.ok(login, r.out);
+  const [, requests, timed, p50, p95] = login!;
+  assert.ok(Number(requests) >= 45 && Number(timed) >= 45, login!.join(" "));
+  // Log buckets of ratio 1.15: within 15 % of 0.08.
+  for (const p of [p50, p95]) assert.ok(Math.abs(Number(p) - 0.08) <= 0.08 * 0.15, `${p} for 0.08 s`);
+  assert.match(r.out, /seed-endpoint-p95 {2}key=\/api\/report {2}p95 [\d.]+ vs limit 2/);
+});

@@ -78,7 +78,7 @@ export function printSummary(r: ReplayResult, options: { json: boolean; alertsOn
   const late = lateEvents(options.report);
   if (options.json) {
     const alerts = r.alerts.map(({ raw, ...rest }) => ({ ...rest, alert: raw }));
-    const out = options.alertsOnly ? { alerts } : { records: r.records, matched: r.matchedRecords, dropped: r.dropped, lost: r.lost, late, files: r.files, matches: r.matches, alerts, module: options.report, ...(options.outputs ? { output: options.outputs } : {}) };
+    const out = options.alertsOnly ? { alerts } : { records: r.records, matched: r.matchedRecords, dropped: r.dropped, lost: r.lost, late, files: r.files, matches: r.matches, alerts, statistics: r.stats, module: options.report, ...(options.outputs ? { output: options.outputs } : {}) };
     console.log(JSON.stringify(out, null, 2));
     return;
   }
@@ -97,6 +97,12 @@ export function printSummary(r: ReplayResult, options: { json: boolean; alertsOn
       console.log("\nMatches per rule:");
       for (const line of table(ids.map((id) => [id, r.matches[id]]))) console.log(`  ${line}`);
     }
+    const sections = sectionTable(r.stats);
+    if (sections.length > 0) {
+      const to = r.stats[r.stats.length - 1].to;
+      console.log(`\nSections, from the module's statistics up to ${to} (records after it are in no closed interval; response times from each section's busiest interval):`);
+      for (const line of sections) console.log(`  ${line}`);
+    }
   }
   if (r.alerts.length === 0) {
     if (!options.alertsOnly) console.log("\nNo alerts.");
@@ -111,11 +117,34 @@ export function printSummary(r: ReplayResult, options: { json: boolean; alertsOn
     const what =
       a.type === "spike" || a.type === "anomaly"
         ? `observed ${a.observed} vs ${a.type === "spike" ? "baseline" : "mean"} ${round(a.baseline)}`
-        : `count ${a.count}/${a.threshold}`;
+        : a.type === "percentile"
+          ? `p${a.raw.quantile ?? 95} ${round(a.observed)}${typeof a.raw.limit === "number" ? ` vs limit ${round(a.raw.limit)}` : ""}${typeof a.raw.baseline === "number" ? ` vs baseline ${round(a.raw.baseline)}` : ""}`
+          : `count ${a.count}/${a.threshold}`;
     const status = a.status === "recovered" ? " (recovered)" : "";
     console.log(`  ${a.last}  ${color(LEVEL_COLORS[a.level] ?? 0, a.level.padEnd(8))} ${a.rule}${status}  key=${a.key}  ${what}  (${a.file}:${a.line})`);
     console.log(`      ${a.title}`);
   }
+}
+
+/**
+ * Hits per site section over the whole replay, and each section's response
+ * times (p50/p95/p99) from the interval in which it had the most timed
+ * requests: percentiles of different intervals cannot be merged.
+ */
+export function sectionTable(stats: Record<string, unknown>[]): string[] {
+  const hits = new Map<string, number>();
+  const latency = new Map<string, { count: number; p50: number; p95: number; p99: number }>();
+  for (const s of stats) {
+    for (const [name, n] of Object.entries((s.sections ?? {}) as Record<string, number>)) if (typeof n === "number") hits.set(name, (hits.get(name) ?? 0) + n);
+    for (const [name, l] of Object.entries((s.latency ?? {}) as Record<string, { count: number; p50: number; p95: number; p99: number }>)) {
+      if ((latency.get(name)?.count ?? -1) < l.count) latency.set(name, l);
+    }
+  }
+  const names = [...new Set([...hits.keys(), ...latency.keys()])].sort((a, b) => (hits.get(b) ?? 0) - (hits.get(a) ?? 0) || a.localeCompare(b));
+  if (names.length === 0) return [];
+  // The histogram reports a value of 0 as its lowest bucket (about 1e-6).
+  const num = (v: number | undefined) => (v === undefined ? "-" : v < 1e-5 ? "0" : String(Number(v.toPrecision(3))));
+  return table([["section", "requests", "timed", "p50", "p95", "p99"], ...names.map((n) => { const l = latency.get(n); return [n, hits.get(n) ?? 0, l?.count ?? "-", num(l?.p50), num(l?.p95), num(l?.p99)]; })]);
 }
 
 function round(v: number | undefined): string {

@@ -104,10 +104,12 @@ export interface ReplayResult {
   alerts: AlertSummary[];
   /** Per input file, in the order given. */
   files: Record<string, FileSummary>;
+  /** The statistics the module wrote (one object per interval of event time), in order. */
+  stats: Record<string, unknown>[];
 }
 
 export function emptyResult(): ReplayResult {
-  return { records: 0, matchedRecords: 0, dropped: 0, lost: 0, matches: {}, alerts: [], files: {} };
+  return { records: 0, matchedRecords: 0, dropped: 0, lost: 0, matches: {}, alerts: [], files: {}, stats: [] };
 }
 
 /** Feeds one outcome into the summary. */
@@ -124,8 +126,9 @@ export function tally(result: ReplayResult, outcome: Outcome, file: string, line
     result.lost++;
     return;
   }
-  const ns = outcome.body[namespace] as { rules?: string[]; alerts?: Record<string, unknown>[] } | undefined;
+  const ns = outcome.body[namespace] as { rules?: string[]; alerts?: Record<string, unknown>[]; stats?: Record<string, unknown> } | undefined;
   if (!ns || typeof ns !== "object") return;
+  if (ns.stats && typeof ns.stats === "object") result.stats.push(ns.stats);
   // A record carrying only statistics matched nothing.
   if ((ns.rules ?? []).length > 0) {
     result.matchedRecords++;
