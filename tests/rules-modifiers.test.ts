@@ -7,7 +7,7 @@ import type { Condition, Predicate } from "../src/compiler/ir.js";
 import { errorsOf, lines, load } from "./fixtures/rules/harness.js";
 
 const PATH = ["uri_stem", "path"]; // cs-uri-stem
-const QUERY = ["query", "path"];
+const QUERY = ["query"]; // cs-uri-query: the derived query only (issue 12.3)
 const CLIENT_IP = ["client_ip", "remote", "ip", "src_ip"];
 const MESSAGE = ["message", "log", "msg"];
 

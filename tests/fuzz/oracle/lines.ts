@@ -242,6 +242,9 @@ function errorLine(s: string): LineReading | null {
 export function authMessage(text: string): Map<string, string> | undefined {
   const r = authMessageHidden(hide(text));
   if (r) for (const [k, v] of r) r.set(k, reveal(v));
+  // README: an IPv4 address written IPv4-mapped ("::ffff:1.2.3.4") is read as IPv4.
+  const ip = r?.get("client_ip");
+  if (ip !== undefined && ip.startsWith("::ffff:") && /^\d/.test(ip.slice(7)) && ip.indexOf(".", 7) > 0) r!.set("client_ip", ip.slice(7));
   return r;
 }
 
@@ -264,7 +267,7 @@ function authMessageHidden(msg: string): Map<string, string> | undefined {
   }
   m = /^pam_unix\(sshd:auth\): authentication failure; logname=\S* uid=\d+ euid=\d+ tty=\S* ruser=\S* rhost=(\S+)(?: {1,2}user=(\S+))?$/.exec(msg);
   if (m) {
-    f.set("auth_result", "failure");
+    // README: sshd's own PAM line carries no auth_result (sshd's "Failed ..." line is the attempt).
     f.set("auth_method", "password");
     f.set("client_ip", m[1]);
     if (m[2] !== undefined) f.set("auth_user", m[2]);
