@@ -56,6 +56,8 @@ Options:
                          event time between statistics records (default: 300; 0: off)
       --seed N           group-key hash seed (default: derived from the rules, so
                          builds repeat; set one per deployment to keep it private)
+      --shards N         a fleet of N aggregators: edges note which one owns each
+                         correlation key; see 'tripline config --role'
       --aot              also compile FILE.aot with Fluent Bit's flb-wamrc
                          (found with --wamrc PATH, FLB_WAMRC or PATH)
       --target T, --cpu C

@@ -9,6 +9,7 @@ export const COMPILE_SPECS: Record<string, OptionSpec> = {
   lateness: { value: true },
   "stats-interval": { value: true },
   seed: { value: true },
+  shards: { value: true },
 };
 
 export const BUILD_SPECS: Record<string, OptionSpec> = {
