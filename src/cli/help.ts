@@ -92,5 +92,9 @@ Options:
       --parser NAME    parser for the example input (default: none, raw lines)
       --from-head      read the log from its start and exit at its end
                        (to try tripline on a file; omit it for a live log)
+      --role ROLE      a fleet node: edge or aggregator (module built with --shards N)
+      --shards LIST    the aggregators, host:port,... in the same order on every node
+      --index I        --role aggregator: which of --shards this node is (from 0)
+      --storage DIR    on-disk buffer of a fleet node (default: /var/lib/fluent-bit/tripline)
   -h, --help           show this help`,
 };

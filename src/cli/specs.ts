@@ -38,4 +38,8 @@ export const CONFIG_SPECS: Record<string, OptionSpec> = {
   log: { value: true },
   parser: { value: true },
   "from-head": { value: false },
+  role: { value: true },
+  shards: { value: true },
+  index: { value: true },
+  storage: { value: true },
 };

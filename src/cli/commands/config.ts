@@ -2,6 +2,7 @@
 import { UsageError, type Parsed } from "../args.js";
 import { str, flag } from "../options.js";
 import { classicConfig, yamlConfig } from "../fluent-bit-config.js";
+import { fleetConfig } from "../fleet-config.js";
 import { PARSER_NAMES, type ParserName } from "../../logs/parsers.js";
 
 export function cmdConfig(p: Parsed): number {
@@ -18,6 +19,7 @@ export function cmdConfig(p: Parsed): number {
     alertField: "tripline_alert",
     fromHead: flag(p, "from-head"),
   };
-  process.stdout.write(format === "yaml" ? yamlConfig(options) : classicConfig(options));
+  if (str(p, "role") !== undefined || str(p, "shards") !== undefined) process.stdout.write(fleetConfig(p, format, options));
+  else process.stdout.write(format === "yaml" ? yamlConfig(options) : classicConfig(options));
   return 0;
 }
