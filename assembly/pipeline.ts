@@ -69,7 +69,7 @@ export class Pipeline {
   report(): usize {
     const out = this.output.out;
     out.reset();
-    writeReport(out, this.stats, this.program.correlations);
+    writeReport(out, this.stats, this.program.correlations, this.misrouted());
     out.byte(0);
     return out.ptr;
   }
@@ -107,6 +107,7 @@ export class Pipeline {
     const shards = this.shards;
     if (shards.total > 0) shards.begin(tag, tagLen);
     this.correlation.observe(matches, record, alerts);
+    if (shards.total > 0) shards.end();
     const statsDue = this.stats.count(record, matches, alerts, matches.drop);
     if (matches.drop) return EMPTY;
     // A fleet aggregator lists no rules: the edge tagged the record already.
@@ -136,10 +137,15 @@ export class Pipeline {
       first = false;
     }
     if (statsDue) {
-      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, record.time, first);
+      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, record.time, first, this.misrouted());
       this.stats.reset(record.time - (record.time % this.stats.interval));
     }
     return output.close(alerts, statsDue ? STATS_ROUTE : null, shards);
+  }
+
+  /** Fleet aggregators: records that reached them with no key of theirs (-1: not a fleet). */
+  private misrouted(): i64 {
+    return this.shards.total > 0 ? this.shards.misrouted : -1;
   }
 
   private highestLevel(matches: Matches, alerts: Alerts): i32 {

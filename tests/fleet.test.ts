@@ -213,3 +213,19 @@ test("an aggregator records nothing for another shard's key and drops the edge's
     assert.equal(out.user, `u${k}`);
   }
 });
+
+test("an aggregator counts the records that reached it with no key of its own (a fleet built or routed inconsistently)", () => {
+  const N = 3;
+  const owner = owners(N, ["192.0.2.5"])[0];
+  const host = hostFor(IP_ONLY, { statsIntervalSec: 0, shards: N });
+  const record = JSON.stringify({ client_ip: "192.0.2.5", path: "/", status: 401 });
+  host.call(`tripline.shard.${owner}`, T0, record);
+  assert.equal(host.report().misrouted, 0);
+  host.call(`tripline.shard.${(owner + 1) % N}`, T0, record);
+  host.call("tripline.shard.7", T0, record); // no aggregator 7 in a fleet of 3
+  host.call(`tripline.shard.${owner}`, T0, JSON.stringify({ path: "/", status: 200 })); // feeds nothing
+  assert.equal(host.report().misrouted, 3);
+  const single = hostFor(IP_ONLY, { statsIntervalSec: 0 });
+  single.call("tripline.shard.1", T0, record);
+  assert.equal(single.report().misrouted, undefined, "not a fleet: no such count");
+});

@@ -48,6 +48,14 @@ export class Shards {
   own: i32 = -1;
   /** Edge: how many distinct shards this record needs. */
   count: i32 = 0;
+  /** Aggregator: this record has a key this shard owns. */
+  owned: bool = false;
+  /**
+   * Aggregator, since start: records that reached this shard with no key it
+   * owns. Edges and aggregators disagree on the module (another --shards,
+   * seed or rule set) or the routing: their events were not correlated.
+   */
+  misrouted: i64 = 0;
   private needed: StaticArray<bool> = new StaticArray<bool>(MAX_SHARDS);
 
   /** `total`: the number of aggregators; 0 when the module is not built for a fleet. */
@@ -60,6 +68,12 @@ export class Shards {
       this.count = 0;
     }
     this.own = tagShard(tag, tagLen);
+    this.owned = false;
+  }
+
+  /** Ends a record: an aggregator counts it when no key of it was its own. */
+  end(): void {
+    if (this.own >= 0 && !this.owned) this.misrouted++;
   }
 
   @inline get atEdge(): bool {
@@ -75,8 +89,10 @@ export class Shards {
   }
 
   /** Aggregator: whether this shard owns the key. */
-  @inline owns(key: u64): bool {
-    return jumpHash(key, this.total) == this.own;
+  owns(key: u64): bool {
+    if (jumpHash(key, this.total) != this.own) return false;
+    this.owned = true;
+    return true;
   }
 
   /** `,"<field>":"0,2"`: the noted shards, ascending. */
