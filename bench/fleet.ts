@@ -78,7 +78,7 @@ async function aggregatorRun(bin: string, dir: string, wasm: string | null, inpu
   writeFileSync(path.join(dir, "parsers.conf"), "[PARSER]\n    Name json\n    Format json\n");
   writeFileSync(
     path.join(dir, "sender.conf"),
-    `[SERVICE]\n    Flush 1\n    Log_Level warn\n    Parsers_File parsers.conf\n[INPUT]\n    Name tail\n    Path ${input}\n    Tag tripline.shard.0\n    Parser json\n    Read_From_Head true\n    Exit_On_Eof true\n[OUTPUT]\n    Name forward\n    Match *\n    Host 127.0.0.1\n    Port ${port}\n    Retry_Limit no_limits\n`,
+    `[SERVICE]\n    Flush 1\n    Grace 120\n    Log_Level warn\n    Parsers_File parsers.conf\n[INPUT]\n    Name tail\n    Path ${input}\n    Tag tripline.shard.0\n    Parser json\n    Read_From_Head true\n    Exit_On_Eof true\n[OUTPUT]\n    Name forward\n    Match *\n    Host 127.0.0.1\n    Port ${port}\n    Retry_Limit no_limits\n`,
   );
   const aggregator = spawn(bin, ["-c", "aggregator.conf"], { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
@@ -86,8 +86,13 @@ async function aggregatorRun(bin: string, dir: string, wasm: string | null, inpu
   try {
     await waitForPort(port, 20000);
     const sender = spawn(bin, ["-c", "sender.conf"], { cwd: dir, stdio: "ignore" });
-    const until = Date.now() + 600_000;
-    while (lineCount(out) < records && Date.now() < until) await sleep(500);
+    // Give up when nothing more arrives for a minute.
+    let seen = -1;
+    let stalledSince = Date.now();
+    for (let n = lineCount(out); n < records && Date.now() - stalledSince < 60_000; n = lineCount(out)) {
+      if (n !== seen) [seen, stalledSince] = [n, Date.now()];
+      await sleep(500);
+    }
     sender.kill("SIGTERM");
     if (lineCount(out) < records) throw new Error(`the aggregator wrote ${lineCount(out)} of ${records} records\n${log.slice(-1000)}`);
     const stat = readFileSync(`/proc/${aggregator.pid}/stat`, "utf8");
@@ -119,7 +124,7 @@ export async function fleetSection(o: { quick: boolean; log: (s: string) => void
     ["tripline", wasm, manyKeys],
   ];
   for (const [run, module, keys] of runs) {
-    const input = path.join(dir, `edge-${keys}.jsonl`);
+    const input = path.join(dir, `edge-${records}-${keys}.jsonl`);
     if (!existsSync(input) || statSync(input).size === 0) writeFileSync(input, edgeRecords(records, keys));
     o.log(`fleet: ${run}, ${records} records over ${keys} keys`);
     const r = await aggregatorRun(o.bin, path.join(dir, `run-${run.replace(/ /g, "-")}-${keys}`), module, input, records);
