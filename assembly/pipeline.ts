@@ -9,6 +9,7 @@ import { PredicateTester } from "./match/tests";
 import { Matches, RuleSelector } from "./rules/select";
 import { Redactor } from "./redact/rewrite";
 import { CorrelationStage } from "./correlation/correlation";
+import { Shards } from "./correlation/shard";
 import { Alerts } from "./correlation/alerts";
 import { Stats } from "./stats/stats";
 import { Output } from "./output/writer";
@@ -29,6 +30,7 @@ export class Pipeline {
   selector: RuleSelector;
   matches: Matches;
   redactor: Redactor;
+  shards: Shards;
   correlation: CorrelationStage;
   alerts: Alerts;
   stats: Stats;
@@ -47,10 +49,12 @@ export class Pipeline {
     this.selector = new RuleSelector(program.rules, program.wakes, program.always);
     this.matches = new Matches(program.rules.length);
     this.redactor = new Redactor(program.rules, program.slots, fields);
-    this.correlation = new CorrelationStage(program.correlations, program.rules, fields, o.lateness, o.seed);
+    const shards = new Shards(o.shards);
+    this.shards = shards;
+    this.correlation = new CorrelationStage(program.correlations, program.rules, fields, o.lateness, o.seed, shards);
     this.alerts = new Alerts();
     this.stats = new Stats(o.statsInterval, program.rules.length, program.correlations.length, fields);
-    this.output = new Output(o.namespace, o.routeFields, program.tags, program.rules, program.correlations);
+    this.output = new Output(o.namespace, o.routeFields, program.tags, program.rules, program.correlations, o.shardField);
     this.inspector = new Inspector(program.keys.keys, program.tested, program.rules, program.correlations, fields, o.seed);
   }
 
@@ -65,7 +69,7 @@ export class Pipeline {
   report(): usize {
     const out = this.output.out;
     out.reset();
-    writeReport(out, this.stats, this.program.correlations);
+    writeReport(out, this.stats, this.program.correlations, this.misrouted());
     out.byte(0);
     return out.ptr;
   }
@@ -100,10 +104,18 @@ export class Pipeline {
     }
     const alerts = this.alerts;
     alerts.reset();
+    const shards = this.shards;
+    if (shards.total > 0) shards.begin(tag, tagLen);
     this.correlation.observe(matches, record, alerts);
+    if (shards.total > 0) shards.end();
     const statsDue = this.stats.count(record, matches, alerts, matches.drop);
     if (matches.drop) return EMPTY;
-    if (matches.visible == 0 && alerts.count == 0 && !statsDue) {
+    // A fleet aggregator lists no rules: the edge tagged the record already.
+    const visible = shards.atEdge ? matches.visible : 0;
+    if (visible == 0 && alerts.count == 0 && !statsDue) {
+      // An edge adds the shards the record must reach; an aggregator drops
+      // the edge's members (its alert routes would raise the edge's alerts again).
+      if (shards.count > 0 || (!shards.atEdge && record.object.owned.length > 0)) return this.output.plain(record, shards);
       if (!rewritten) return p;
       // A silent redaction rule masked something: the masked record goes out, untagged.
       const r = this.redactor.out;
@@ -113,8 +125,8 @@ export class Pipeline {
     const output = this.output;
     output.begin(record);
     // Silent rules are listed only beside the alert they fed.
-    let listed = matches.count;
-    if (alerts.count == 0) listed = keepVisible(matches, this.program);
+    let listed = shards.atEdge ? matches.count : 0;
+    if (alerts.count == 0 && listed > 0) listed = keepVisible(matches, this.program);
     let first = true;
     if (listed > 0) {
       output.matches(matches, this.highestLevel(matches, alerts));
@@ -125,10 +137,15 @@ export class Pipeline {
       first = false;
     }
     if (statsDue) {
-      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, record.time, first);
+      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, record.time, first, this.misrouted());
       this.stats.reset(record.time - (record.time % this.stats.interval));
     }
-    return output.close(alerts, statsDue ? STATS_ROUTE : null);
+    return output.close(alerts, statsDue ? STATS_ROUTE : null, shards);
+  }
+
+  /** Fleet aggregators: records that reached them with no key of theirs (-1: not a fleet). */
+  private misrouted(): i64 {
+    return this.shards.total > 0 ? this.shards.misrouted : -1;
   }
 
   private highestLevel(matches: Matches, alerts: Alerts): i32 {

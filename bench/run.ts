@@ -6,6 +6,8 @@
 //   fluent-bit   4.+5. the real Fluent Bit: no filter, copy-only, tripline,
 //                Lua (nothing / the pack by hand), grep, and .aot builds when
 //                flb-wamrc is available
+//   fleet        6. one fleet aggregator: CPU per 1,000 records/s and memory
+//                per 1,000 keys (bench/fleet.ts)
 //
 // --quick: smaller inputs and one repetition (a smoke run, well under a minute
 // of measuring; the .wasm build of section 2 adds its own compile time).
@@ -18,8 +20,9 @@ import { fluentBitBinary } from "../tests/e2e/fluent-bit.js";
 import { hostSection, scalingSection, correlationSection, nodeRecords, defaultPackStats } from "./node/sections.js";
 import { fluentBitSection } from "./fluent-bit/section.js";
 import { fluentBitVersion } from "./fluent-bit/run.js";
+import { fleetSection } from "./fleet.js";
 
-const SECTIONS = ["host", "scaling", "correlation", "fluent-bit"] as const;
+const SECTIONS = ["host", "scaling", "correlation", "fluent-bit", "fleet"] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; only: Set<Section> } {
@@ -38,7 +41,7 @@ function parseArgs(argv: string[]): { quick: boolean; only: Set<Section> } {
       }
       only = new Set(names as Section[]);
     } else if (a === "--help" || a === "-h") {
-      console.log("usage: node dist/bench/run.js [--quick] [--only host|scaling|correlation|fluent-bit[,...]]");
+      console.log("usage: node dist/bench/run.js [--quick] [--only host|scaling|correlation|fluent-bit|fleet[,...]]");
       process.exit(0);
     } else {
       console.error(`unknown argument: ${a}`);
@@ -107,6 +110,11 @@ async function main(): Promise<void> {
     console.log(r.text);
     const { text: _text, ...rest } = r;
     results.fluentBit = rest;
+  }
+  if (only.has("fleet")) {
+    const { text, ...rest } = await fleetSection({ quick, log, bin });
+    console.log(text);
+    results.fleet = rest;
   }
 
   const seconds = (performance.now() - started) / 1000;

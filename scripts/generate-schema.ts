@@ -53,6 +53,8 @@ export function schemaSource(): string {
     enumOf("Section", schema.PROGRAM_SECTIONS, "Program sections, in order."),
     `export const MAX_STACK: i32 = ${schema.MAX_STACK};`,
     `export const MAX_ROUTES: i32 = ${schema.MAX_ROUTES};`,
+    `export const MAX_SHARDS: i32 = ${schema.MAX_SHARDS};`,
+    `export const SHARD_TAG_PREFIX = ${JSON.stringify(schema.SHARD_TAG_PREFIX)};`,
     `export const MAX_THRESHOLD: i32 = ${schema.MAX_THRESHOLD};`,
     `export const SAMPLES: i32 = ${schema.SAMPLES};`,
     `export const SAMPLE_BYTES: i32 = ${schema.SAMPLE_BYTES};`,

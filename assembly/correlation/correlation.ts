@@ -24,6 +24,7 @@ import { Store, Entry, NEVER } from "./store";
 import { GroupKey, groupKey } from "./key";
 import { Outcome, Status } from "./outcome";
 import { Alerts } from "./alerts";
+import { Shards } from "./shard";
 import { keepSample, sampleAt, sampleLength } from "./samples";
 import { EventCountState, addEvent, addressArea } from "./event-count";
 import { ValueCountState, addValue, sampleArea } from "./value-count";
@@ -54,6 +55,8 @@ export class Correlation {
   zscore: f64 = 0;
   minSamples: f64 = 0;
   percentile: PercentileLine = new PercentileLine();
+  /** `scope: local`: in a fleet it runs on the edges, never on an aggregator. */
+  local: bool = false;
   store: Store = new Store(1, 0);
   watermark: i64 = NEVER;
   /** Events older than the watermark by more than the lateness: left out. */
@@ -81,6 +84,7 @@ export class CorrelationStage {
     public fields: FieldReader,
     public lateness: i64,
     public seed: u64,
+    public shards: Shards,
   ) {
     const n = correlations.length;
     this.stamps = new StaticArray<u32>(n);
@@ -115,6 +119,17 @@ export class CorrelationStage {
 
   private observeOne(index: i32, steps: u64, record: Record, alerts: Alerts): void {
     const c = unchecked(this.correlations[index]);
+    const shards = this.shards;
+    if (shards.total > 0 && shards.atEdge != c.local) {
+      // A fleet: local correlations run on the edges only, the others on
+      // the aggregators only; an edge notes which aggregator owns the key.
+      if (shards.atEdge) {
+        groupKey(this.seed, c.groupSlots, this.fields, record, this.value, this.key);
+        if (this.key.present) shards.note(this.key.hash);
+        else c.missingKey++;
+      }
+      return;
+    }
     const t = record.time;
     if (c.watermark == NEVER || t > c.watermark) c.watermark = t;
     else if (c.watermark - t > this.lateness) {
@@ -125,9 +140,12 @@ export class CorrelationStage {
     }
     groupKey(this.seed, c.groupSlots, this.fields, record, this.value, this.key);
     if (!this.key.present) {
-      c.missingKey++;
+      // An aggregator's keyless events were counted at the edge.
+      if (shards.total == 0 || shards.atEdge) c.missingKey++;
       return;
     }
+    // Aggregator: another shard's key.
+    if (shards.total > 0 && !shards.atEdge && !shards.owns(this.key.hash)) return;
     // Types that read a value need it before the entry is touched.
     let valueHash: u64 = 0;
     let x: f64 = NaN;

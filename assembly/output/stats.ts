@@ -16,10 +16,11 @@ function field(out: Bytes, name: string, value: i64): void {
 }
 
 /** Totals since start: records by shape, and per correlation what it could not count. */
-export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Correlation>): void {
+export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Correlation>, misrouted: i64 = -1): void {
   const t = s.total;
   out.ascii('{"records":');
   out.decimal(t.records);
+  if (misrouted >= 0) field(out, "misrouted", misrouted);
   field(out, "matched", t.matched);
   field(out, "alerted", t.alerted);
   field(out, "alerts", t.alerts);
@@ -49,7 +50,8 @@ export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Corr
   out.ascii("}}");
 }
 
-export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, correlations: StaticArray<Correlation>, to: i64, first: bool): void {
+/** `misrouted`: a fleet aggregator's records with no key of its own since start (-1: not a fleet; correlation/shard.ts). */
+export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, correlations: StaticArray<Correlation>, to: i64, first: bool, misrouted: i64 = -1): void {
   if (!first) out.byte(CharCode.Comma);
   out.ascii('"stats":{"from":');
   writeTime(out, s.from);
@@ -59,6 +61,7 @@ export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, corre
   field(out, "matched", s.matched);
   field(out, "alerted", s.alerted);
   field(out, "dropped", s.dropped);
+  if (misrouted >= 0) field(out, "misrouted", misrouted);
   // What the records were, as tripline read them; not_json and unknown lines were not read.
   out.ascii(',"shapes":{');
   let any = false;

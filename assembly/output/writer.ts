@@ -9,6 +9,7 @@
 //       "window":300,"first":"..Z","last":"..Z", type-specific fields}],
 //     "stats":{..}},
 //   "<alert field>":"<route>", "<alert field>_2":"<route>", ...
+//   "<namespace>_shards":"0,2"    (fleet edges: correlation/shard.ts)
 import { LEVEL_NAMES, CORRELATION_TYPE_NAMES, CorrelationType, MAX_ROUTES } from "../runtime/schema";
 import { Bytes } from "../runtime/bytes";
 import { Span } from "../runtime/span";
@@ -20,6 +21,7 @@ import { Matches } from "../rules/select";
 import { Correlation } from "../correlation/correlation";
 import { Alerts, Alert, ABSENT } from "../correlation/alerts";
 import { Status } from "../correlation/outcome";
+import { Shards } from "../correlation/shard";
 
 export class Output {
   out: Bytes = new Bytes(4096);
@@ -33,14 +35,37 @@ export class Output {
     public tags: StaticArray<Span>,
     public rules: StaticArray<Rule>,
     public correlations: StaticArray<Correlation>,
+    /** The key of a fleet edge's shard list (raw bytes, no quotes). */
+    public shardField: Span,
   ) {}
 
-  /**
-   * Starts the output: the record without its closing brace and without any
-   * member tripline writes (each with its separating comma), then
-   * `"<namespace>":{`.
-   */
+  /** Starts the output: the record without tripline's members (see strip), then `"<namespace>":{`. */
   begin(record: Record): void {
+    const out = this.out;
+    if (this.strip(record)) out.byte(CharCode.Comma);
+    out.byte(CharCode.Quote);
+    out.span(this.namespace);
+    out.ascii('":{');
+  }
+
+  /**
+   * A record that gains no namespace object: without tripline's members
+   * (an aggregator drops the edge's), plus the shard list an edge noted.
+   */
+  plain(record: Record, shards: Shards): usize {
+    const out = this.out;
+    const comma = this.strip(record);
+    if (shards.count > 0) shards.write(out, this.shardField, comma);
+    out.byte(CharCode.CloseBrace);
+    out.byte(0);
+    return out.ptr;
+  }
+
+  /**
+   * The record without its closing brace and without any member tripline
+   * writes (each with its separating comma); true when members remain.
+   */
+  private strip(record: Record): bool {
     const out = this.out;
     out.reset();
     const p = record.ptr;
@@ -62,10 +87,7 @@ export class Output {
     let n = out.length;
     while (n > 0 && isJsonSpace(<u32>load<u8>(out.ptr + <usize>(n - 1)))) n--;
     if (n > 0 && load<u8>(out.ptr + <usize>(n - 1)) == CharCode.Comma) out.length = n - 1;
-    if (record.object.count > removed) out.byte(CharCode.Comma);
-    out.byte(CharCode.Quote);
-    out.span(this.namespace);
-    out.ascii('":{');
+    return record.object.count > removed;
   }
 
   /** The matched rules' ids, the highest level and the tags. */
@@ -231,9 +253,9 @@ export class Output {
   /**
    * Ends the namespace object and the record, adds one route field per
    * alert (at most MAX_ROUTES; the stats route for a statistics record),
-   * and NUL-terminates for the host.
+   * the shard list an edge noted, and NUL-terminates for the host.
    */
-  close(alerts: Alerts, stats: Span | null): usize {
+  close(alerts: Alerts, stats: Span | null, shards: Shards): usize {
     const out = this.out;
     out.byte(CharCode.CloseBrace);
     let routes = 0;
@@ -241,6 +263,7 @@ export class Output {
       this.route(routes++, unchecked(this.correlations[alerts.at(k).correlation]).route);
     }
     if (stats != null && routes < MAX_ROUTES) this.route(routes, stats);
+    if (shards.count > 0) shards.write(out, this.shardField, true);
     out.byte(CharCode.CloseBrace);
     out.byte(0);
     return out.ptr;

@@ -5,7 +5,7 @@
 // stage gets its tables from here. Anything wrong and the module refuses
 // the program: it stops at instantiation, so Fluent Bit does not start with
 // a filter that would quietly let everything through.
-import { MAGIC, VERSION, Section, FIXED_KEYS, Level, Action, RedactKind, NumberOp, CorrelationType, MAX_ROUTES, MAX_THRESHOLD, Format } from "../runtime/schema";
+import { MAGIC, VERSION, Section, FIXED_KEYS, Level, Action, RedactKind, NumberOp, CorrelationType, MAX_ROUTES, MAX_SHARDS, MAX_THRESHOLD, Format } from "../runtime/schema";
 import { Reader } from "../runtime/reader";
 import { Span } from "../runtime/span";
 import { KeyTable } from "../record/keys";
@@ -38,6 +38,10 @@ export class Options {
   lateness: i64 = 0;
   seed: u64 = 0;
   readLines: bool = false;
+  /** Aggregators correlation keys are sharded over; 0: no fleet. */
+  shards: i32 = 0;
+  /** The key an edge writes the shard list under (raw bytes, no quotes). */
+  shardField: Span = new Span();
 }
 
 export class Program {
@@ -67,8 +71,8 @@ function jsonString(r: Reader, s: Span): Span {
   return s;
 }
 
-function keyName(r: Reader, s: Span): Span {
-  if (s.len < 1 || s.len > 64) r.fail();
+function keyName(r: Reader, s: Span, longest: i32 = 64): Span {
+  if (s.len < 1 || s.len > longest) r.fail();
   for (let i = 0; i < s.len && r.ok; i++) {
     const c = <u32>load<u8>(s.ptr + <usize>i);
     if (!(isWordByte(c) || c == 0x2e || c == 0x2d)) r.fail();
@@ -116,6 +120,10 @@ function readOptions(r: Reader, p: Program): void {
   const flags = r.u32();
   if (flags > 1) r.fail();
   o.readLines = (flags & 1) != 0;
+  o.shards = r.i32();
+  if (o.shards < 0 || o.shards > MAX_SHARDS) r.fail();
+  // The namespace (up to 64 bytes) + "_shards".
+  o.shardField = keyName(r, r.span(), 64 + 7);
   r.leave();
 }
 
@@ -390,6 +398,9 @@ function readCorrelations(r: Reader, p: Program): void {
     if (c.type == CorrelationType.Percentile && (valueSlot < 0 || c.percentile.interval < 1 || c.percentile.baseline < 1 || c.percentile.baseline > 10000)) r.fail();
     const capacity = r.i32();
     if (capacity < 1 || capacity > 4000000) r.fail();
+    const flags = r.u32();
+    if (flags > 1) r.fail();
+    c.local = flags == 1;
     if (!r.ok) break;
     c.store = new Store(capacity, payloadOf(c));
     p.correlations[k] = c;

@@ -98,6 +98,8 @@ Options:
                          event time between statistics records (default: 300; 0: off)
       --seed N           group-key hash seed (default: derived from the rules, so
                          builds repeat; set one per deployment to keep it private)
+      --shards N         a fleet of N aggregators: edges note which one owns each
+                         correlation key; see 'tripline config --role'
       --aot              also compile FILE.aot with Fluent Bit's flb-wamrc
                          (found with --wamrc PATH, FLB_WAMRC or PATH)
       --target T, --cpu C
@@ -139,5 +141,9 @@ Options:
                        Fluent Bit's stock parsers, examples/fluent-bit/parsers.conf)
       --from-head      read the log from its start and exit at its end
                        (to try tripline on a file; omit it for a live log)
+      --role ROLE      a fleet node: edge or aggregator (module built with --shards N)
+      --shards LIST    the aggregators, host:port,... in the same order on every node
+      --index I        --role aggregator: which of --shards this node is (from 0)
+      --storage DIR    on-disk buffer of a fleet node (default: /var/lib/fluent-bit/tripline)
   -h, --help           show this help`,
 };

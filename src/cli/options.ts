@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { UsageError, type Parsed } from "./args.js";
 import { ruleFiles, DEFAULT_RULES, type CompileOptions } from "../compiler/compile.js";
 import { MAX_KEYS } from "../compiler/program/encode.js";
+import { MAX_SHARDS } from "../compiler/schema.js";
 
 export function str(p: Parsed, name: string): string | undefined {
   const v = p.options[name];
@@ -55,6 +56,13 @@ function seed(p: Parsed): bigint | undefined {
   return BigInt(v);
 }
 
+/** Aggregators of a fleet (`--shards N`, see src/cli/fleet-config.ts). */
+function shardCount(p: Parsed): number | undefined {
+  const n = positive(p, "shards");
+  if (n !== undefined && (!Number.isInteger(n) || n > MAX_SHARDS)) throw new UsageError(`--shards must be a whole number from 1 to ${MAX_SHARDS}`);
+  return n;
+}
+
 const SAFE_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function compileOptions(p: Parsed): CompileOptions {
@@ -69,6 +77,7 @@ export function compileOptions(p: Parsed): CompileOptions {
     latenessSec: positive(p, "lateness"),
     statsIntervalSec: statsInterval(p),
     seed: seed(p),
+    shards: shardCount(p),
   };
 }
 

@@ -9,6 +9,7 @@ export const COMPILE_SPECS: Record<string, OptionSpec> = {
   lateness: { value: true },
   "stats-interval": { value: true },
   seed: { value: true },
+  shards: { value: true },
 };
 
 export const BUILD_SPECS: Record<string, OptionSpec> = {
@@ -43,6 +44,10 @@ export const CONFIG_SPECS: Record<string, OptionSpec> = {
   parser: { value: true },
   "parsers-file": { value: true },
   "from-head": { value: false },
+  role: { value: true },
+  shards: { value: true },
+  index: { value: true },
+  storage: { value: true },
 };
 
 export const EXPLAIN_SPECS: Record<string, OptionSpec> = {

@@ -115,6 +115,11 @@ export interface CorrelationRule {
   addressField?: string[];
   /** Whether the referenced detection rules still tag records on their own. */
   generate: boolean;
+  /**
+   * `scope: local`: in a fleet (`--shards`) the correlation runs on each edge
+   * over that edge's records only; the others run on the aggregator owning the key.
+   */
+  local?: boolean;
   pos: SourcePos;
 }
 

@@ -5,7 +5,7 @@
 
 export const MAGIC = 0x4c505254; // "TRPL"
 /** Bumped whenever the layout changes: a module refuses programs of another version. */
-export const VERSION = 2;
+export const VERSION = 3;
 
 /** Enumerations: the position in the list is the value in the program. */
 export const LEVELS = ["informational", "low", "medium", "high", "critical"] as const;
@@ -60,6 +60,11 @@ export const FIXED_KEYS: readonly string[] = [...CANONICAL_FIELDS, ...SHAPE_KEYS
  * rewrite_tag filter copies a record once, by its first matching rule).
  */
 export const MAX_ROUTES = 4;
+
+/** Aggregators a fleet may shard correlation keys over (`--shards N`): one tag, forward output and rewrite_tag each. */
+export const MAX_SHARDS = 256;
+/** Tag prefix of the copies an edge sends to aggregator i (`tripline.shard.<i>`); the aggregator reads i from it. */
+export const SHARD_TAG_PREFIX = "tripline.shard.";
 
 /** Deepest postfix stack a rule condition may need (assembly/rules/condition.ts). */
 export const MAX_STACK = 1024;

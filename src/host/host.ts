@@ -60,6 +60,8 @@ export interface ModuleReport {
   alerted: number;
   alerts: number;
   dropped: number;
+  /** Fleet aggregators (`--shards`): records that reached them with no key they own. */
+  misrouted?: number;
   shapes: Record<string, number>;
   correlations: Record<string, { keys: number; evictions: number; late: number; out_of_order: number; missing_key: number; missing_value: number }>;
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { UsageError, type Parsed } from "../args.js";
 import { str, flag } from "../options.js";
 import { classicConfig, yamlConfig, inputTag, tagMatches, parserNames, ISO_JSON_PARSER } from "../fluent-bit-config.js";
+import { fleetConfig } from "../fleet-config.js";
 import { PACKAGE_ROOT } from "../../compiler/module.js";
 
 /** tripline's copy of Fluent Bit's stock parsers that its field mapping knows. */
@@ -56,6 +57,7 @@ export function cmdConfig(p: Parsed): number {
     alertField: ALERT_FIELD,
     fromHead: flag(p, "from-head"),
   };
-  process.stdout.write(format === "yaml" ? yamlConfig(options) : classicConfig(options));
+  if (str(p, "role") !== undefined || str(p, "shards") !== undefined) process.stdout.write(fleetConfig(p, format, options));
+  else process.stdout.write(format === "yaml" ? yamlConfig(options) : classicConfig(options));
   return 0;
 }

@@ -6,7 +6,8 @@
 //   f64 cooldown ms, u32 threshold, spike: u32 baseline, f64 interval ms,
 //   f64 factor, f64 increase, f64 min count; anomaly: f64 zscore,
 //   f64 min samples; percentile: f64 quantile, f64 interval ms, f64 limit,
-//   f64 factor, u32 baseline, f64 min count; u32 key capacity.
+//   f64 factor, u32 baseline, f64 min count; u32 key capacity;
+//   u32 flags (1: local, `scope: local`).
 import { RuleError, type CorrelationRule, type RuleSet } from "../ir.js";
 import type { ByteWriter } from "./writer.js";
 import { CORRELATION_TYPES, LEVELS, MAX_THRESHOLD, payloadBytes, storeBytes } from "../schema.js";
@@ -95,5 +96,6 @@ export function writeCorrelations(w: ByteWriter, set: RuleSet, slots: Correlatio
     w.u32(p?.baselineIntervals ?? 0);
     w.f64(p?.minCount ?? 0);
     w.u32(maxKeys);
+    w.u32(c.local ? 1 : 0);
   });
 }

@@ -6,7 +6,8 @@
 //   then the sections of schema.PROGRAM_SECTIONS, each u32 id, u32 length:
 //   options      span namespace, u32 MAX_ROUTES + span route field names,
 //                f64 statistics interval ms (0: off), f64 lateness ms,
-//                u64 hash seed, u32 flags (1: read raw lines)
+//                u64 hash seed, u32 flags (1: read raw lines), u32 shards
+//                (0: no fleet), span shard field name
 //   keys         u32 n + span keys (schema.FIXED_KEYS first), list owned keys
 //   slots        u32 n, per slot a list of candidate keys
 //   tests        u32 predicates, u32 tested slots, per slot: u32 slot,
@@ -29,7 +30,7 @@ import { buildAutomata, writeAutomaton, type SlotAutomaton } from "./automata.js
 import { formatMask, unionMask, ALL_FORMATS } from "./logsource.js";
 import { parseCidr } from "./cidr.js";
 import { writeCorrelations, silentRules, countThreshold, worstCaseBytes, STATE_BUDGET_BYTES } from "./correlations.js";
-import { MAGIC, VERSION, ACTIONS, LEVELS, NUMBER_OPS, REDACT_KINDS, PROGRAM_SECTIONS, MAX_ROUTES } from "../schema.js";
+import { MAGIC, VERSION, ACTIONS, LEVELS, NUMBER_OPS, REDACT_KINDS, PROGRAM_SECTIONS, MAX_ROUTES, MAX_SHARDS } from "../schema.js";
 
 export { MAGIC, VERSION };
 
@@ -50,6 +51,8 @@ export interface EncodeOptions {
   statsIntervalSec?: number;
   /** Where newly compiled automata are cached (default: the user's cache; see match/cache.ts). */
   automataCacheDir?: string;
+  /** Aggregators correlation keys are sharded over (0 or absent: no fleet; see assembly/correlation/shard.ts). */
+  shards?: number;
 }
 
 export const DEFAULT_STATS_INTERVAL_SEC = 300;
@@ -112,9 +115,14 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   }
   const statsInterval = options.statsIntervalSec ?? DEFAULT_STATS_INTERVAL_SEC;
   const latenessSec = options.latenessSec ?? DEFAULT_LATENESS_SEC;
+  const shards = options.shards ?? 0;
+  if (!Number.isInteger(shards) || shards < 0 || shards > MAX_SHARDS) {
+    throw new RangeError(`the number of shards must be a whole number from 1 to ${MAX_SHARDS}, got ${shards}`);
+  }
+  const shardField = `${namespace}_shards`;
   const routes = routeFields(alertField);
   const tables = new Tables();
-  const owned = [namespace, ...routes].map((k) => tables.key(k));
+  const owned = [namespace, ...routes, shardField].map((k) => tables.key(k));
   const errors: RuleError[] = [];
   const attempt = (f: () => void) => {
     try {
@@ -193,6 +201,8 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
     seedAt = w.length;
     w.u64(0n); // seed, patched
     w.u32(set.rules.length > 0 || statsInterval > 0 ? 1 : 0);
+    w.u32(shards);
+    w.span(shardField);
   });
   w.section(section("keys"), () => {
     w.u32(tables.keys.items.length);

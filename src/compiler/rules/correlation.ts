@@ -193,6 +193,7 @@ export function buildCorrelation(
     ...(percentile !== undefined ? { percentile } : {}),
     ...(addressField !== undefined ? { addressField } : {}),
     generate,
+    ...(header.scope.includes("local") ? { local: true } : {}),
     pos,
   };
 }

@@ -22,10 +22,12 @@ export interface Header {
   level: Level;
   tags: string[];
   description?: string;
+  /** Sigma's scope list; `local` marks a correlation that runs where the record is read (fleet edges). */
+  scope: string[];
 }
 
 export function readHeader(map: YMap, problems: Problems): Header {
-  const h: Header = { level: "medium", tags: [] };
+  const h: Header = { level: "medium", tags: [], scope: [] };
   const title = entry(map, "title");
   if (title === undefined) problems.add(map.pos, "missing required key 'title'");
   else h.title = asString(title.value, "title", problems);
@@ -59,9 +61,11 @@ export function readHeader(map: YMap, problems: Problems): Header {
       case "tags":
         h.tags = asStringList(v, "tags", problems)?.map((t) => t.value) ?? [];
         break;
+      case "scope":
+        h.scope = asStringList(v, e.key, problems, true)?.map((s) => s.value) ?? [];
+        break;
       case "falsepositives":
       case "references":
-      case "scope":
         asStringList(v, e.key, problems, true);
         break;
       case "author":
