@@ -336,3 +336,17 @@ test("tripline test shows requests and response-time percentiles per site sectio
   for (const p of [p50, p95]) assert.ok(Math.abs(Number(p) - 0.08) <= 0.08 * 0.15, `${p} for 0.08 s`);
   assert.match(r.out, /seed-endpoint-p95 {2}key=\/api\/report {2}p95 [\d.]+ vs limit 2/);
 });
+
+test("tripline test counts late events per file (a log out of order by more than the lateness)", () => {
+  const line = (t: string, path: string) => `198.51.100.9 - - [20/Nov/2026:${t} +0000] "GET ${path} HTTP/1.1" 404 10 "-" "curl/8.5.0"`;
+  // Several files are merged by event time, so only a file out of order in itself has late lines:
+  // 10 minutes behind its own previous line, past the 60 s lateness, for every correlation a 404 feeds.
+  const behind = file("late/b.log", [line("10:10:00", "/b1"), line("10:00:30", "/b2")].join("\n") + "\n");
+  const r = tripline(["test", behind]);
+  assert.equal(r.code, 0, r.err);
+  const header = r.out.split("\n").find((l) => /^\s+file\s+lines/.test(l));
+  assert.ok(header?.trim().endsWith("late"), r.out);
+  const row = r.out.split("\n").find((l) => l.includes("b.log"))!.trim().split(/\s+/);
+  assert.ok(Number(row.at(-1)) >= 1, r.out);
+  assert.match(r.out, /\d+ late event\(s\) left out/);
+});

@@ -39,11 +39,13 @@ export function table(rows: (string | number)[][]): string[] {
 /** Per file and in total: lines read, what the module read them as, matched, alerts. */
 function fileTable(r: ReplayResult, late: number): string[] {
   const files = Object.entries(r.files);
-  const total: FileSummary = { records: r.records, recognised: Object.fromEntries(RECOGNISED.map((k) => [k, files.reduce((n, [, f]) => n + f.recognised[k], 0)])) as Record<Recognised, number>, matched: r.matchedRecords, alerts: r.alerts.length };
+  const total: FileSummary = { records: r.records, recognised: Object.fromEntries(RECOGNISED.map((k) => [k, files.reduce((n, [, f]) => n + f.recognised[k], 0)])) as Record<Recognised, number>, matched: r.matchedRecords, alerts: r.alerts.length, late: files.reduce((n, [, f]) => n + f.late, 0) };
   // Formats no file has are left out, except unknown: seeing 0 there is the point.
   const kinds = RECOGNISED.filter((k) => k === "unknown" || total.recognised[k] > 0);
-  const row = (name: string, f: FileSummary) => [name, f.records, ...kinds.map((k) => f.recognised[k]), f.matched, f.alerts];
-  const rows = [["file", "lines", ...kinds, "matched", "alerts"], ...files.map(([name, f]) => row(name, f))];
+  // The late column shows once any file had late events.
+  const showLate = late > 0;
+  const row = (name: string, f: FileSummary) => [name, f.records, ...kinds.map((k) => f.recognised[k]), f.matched, f.alerts, ...(showLate ? [f.late] : [])];
+  const rows = [["file", "lines", ...kinds, "matched", "alerts", ...(showLate ? ["late"] : [])], ...files.map(([name, f]) => row(name, f))];
   if (files.length > 1) rows.push(row("total", total));
   const lines = table(rows);
   if (late > 0) lines.push(`${late} late event(s) left out of correlation windows (see above)`);

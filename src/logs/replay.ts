@@ -89,10 +89,12 @@ export interface FileSummary {
   recognised: Record<Recognised, number>;
   matched: number;
   alerts: number;
+  /** Events of this file's records that correlations left out as late. */
+  late: number;
 }
 
 export function emptyFileSummary(): FileSummary {
-  return { records: 0, recognised: { access: 0, error: 0, syslog: 0, json: 0, unknown: 0, unreadable: 0 }, matched: 0, alerts: 0 };
+  return { records: 0, recognised: { access: 0, error: 0, syslog: 0, json: 0, unknown: 0, unreadable: 0 }, matched: 0, alerts: 0, late: 0 };
 }
 
 export interface ReplayResult {
@@ -169,6 +171,11 @@ export interface LogFile {
   text: string;
 }
 
+/** Events the module's correlations have left out as late so far. */
+function lateTotal(host: FluentBitHost): number {
+  return Object.values(host.report().correlations).reduce((n, c) => n + c.late, 0);
+}
+
 /**
  * Replays several logs as one stream in event-time order (a stable merge:
  * equal times keep file order, then line order), as Fluent Bit would see
@@ -181,8 +188,15 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   for (const f of files) for (const r of records(f.text, options)) all.push({ ...r, file: f.file, order: all.length });
   if (files.length > 1) all.sort((a, b) => a.time - b.time || a.order - b.order);
   let n = 0;
+  let newest = -Infinity;
   for (const r of all) {
+    // Only a record older than one already seen can be late: the module's
+    // counters are read around those records alone, to charge them to their file.
+    const behind = r.time < newest;
+    const lateBefore = behind ? lateTotal(host) : 0;
     const outcome = host.call(options.tag, r.time, r.json);
+    if (behind) (result.files[r.file] ??= emptyFileSummary()).late += lateTotal(host) - lateBefore;
+    else newest = r.time;
     tally(result, outcome, r.file, r.line, options.namespace, recognisedAs(host.recognised()));
     onOutcome?.(outcome, r.file, r.line);
     if (onProgress && ++n % 5000 === 0) onProgress(n);
