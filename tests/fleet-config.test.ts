@@ -100,3 +100,19 @@ test("fleet config mistakes are one line and exit 2", () => {
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
 });
+
+test("an edge with --parser names a parsers file that defines that parser (json: tripline-json, for ISO 8601 times)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { parserNames } = await import("../src/cli/fluent-bit-config.js");
+  for (const [flag, expected] of [["nginx", "nginx"], ["json", "tripline-json"]]) {
+    for (const format of ["classic", "yaml"]) {
+      const r = config("--role", "edge", "--shards", SHARDS, "--log", "/var/log/x.log", "--parser", flag, "--format", format);
+      assert.equal(r.status, 0, r.stderr);
+      const file = /^\s*parsers_file[:\s]\s*(\S+)\s*$/im.exec(r.stdout)?.[1];
+      const parser = /^\s*parser[:\s]\s*(\S+)\s*$/im.exec(r.stdout)?.[1];
+      assert.equal(parser, expected, `${format} --parser ${flag}`);
+      assert.ok(file && path.isAbsolute(file), `${format}: Parsers_File ${file}`);
+      assert.ok(parserNames(readFileSync(file!, "utf8")).includes(expected), `${file} defines ${expected}`);
+    }
+  }
+});

@@ -192,7 +192,7 @@ function service(o: FleetOptions): [string, string][] {
     ["Log_Level", "info"],
     // Fluent Bit 5.1's default; 4.1.x's 24 KiB overflows on deeply nested records.
     ["Coro_Stack_Size", "65536"],
-    ...(o.parser ? ([["Parsers_File", "parsers.conf"]] as [string, string][]) : []),
+    ...(o.parser ? ([["Parsers_File", o.parsersFile ?? "parsers.conf"]] as [string, string][]) : []),
     ["storage.path", o.storage],
     ["storage.sync", "normal"],
     ["storage.backlog.mem_limit", "64M"],

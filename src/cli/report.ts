@@ -1,6 +1,6 @@
 // What `tripline test` prints: a summary a person reads at a glance, or JSON.
 import cliProgress from "cli-progress";
-import { RECOGNISED, type ReplayResult, type FileSummary, type Recognised } from "../logs/replay.js";
+import { RECOGNISED, type AlertSummary, type ReplayResult, type FileSummary, type Recognised } from "../logs/replay.js";
 import type { ModuleReport, Outcome } from "../host/host.js";
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
@@ -116,16 +116,20 @@ export function printSummary(r: ReplayResult, options: { json: boolean; alertsOn
   }
   console.log(options.alertsOnly ? "" : "\nAlerts:");
   for (const a of r.alerts) {
-    const what =
-      a.type === "spike" || a.type === "anomaly"
-        ? `observed ${a.observed} vs ${a.type === "spike" ? "baseline" : "mean"} ${round(a.baseline)}`
-        : a.type === "percentile"
-          ? `p${a.raw.quantile ?? 95} ${round(a.observed)}${typeof a.raw.limit === "number" ? ` vs limit ${round(a.raw.limit)}` : ""}${typeof a.raw.baseline === "number" ? ` vs baseline ${round(a.raw.baseline)}` : ""}`
-          : `count ${a.count}/${a.threshold}`;
+    const what = measure(a);
     const status = a.status === "recovered" ? " (recovered)" : "";
     console.log(`  ${a.last}  ${color(LEVEL_COLORS[a.level] ?? 0, a.level.padEnd(8))} ${a.rule}${status}  key=${a.key}  ${what}  (${a.file}:${a.line})`);
     console.log(`      ${a.title}`);
   }
+}
+
+/** What an alert measured, against what it was compared with. */
+function measure(a: AlertSummary): string {
+  if (a.type === "spike") return `observed ${a.observed} vs baseline ${round(a.baseline)}`;
+  if (a.type === "anomaly") return `observed ${a.observed} vs mean ${round(a.baseline)}`;
+  if (a.type !== "percentile") return `count ${a.count}/${a.threshold}`;
+  const against = [typeof a.raw.limit === "number" ? `limit ${round(a.raw.limit)}` : "", typeof a.raw.baseline === "number" ? `baseline ${round(a.raw.baseline)}` : ""].filter((s) => s !== "");
+  return `p${a.raw.quantile ?? 95} ${round(a.observed)}${against.map((s) => ` vs ${s}`).join("")}`;
 }
 
 /**

@@ -189,14 +189,16 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   if (files.length > 1) all.sort((a, b) => a.time - b.time || a.order - b.order);
   let n = 0;
   let newest = -Infinity;
+  let lateSoFar = lateTotal(host); // a host may come from an earlier replay
   for (const r of all) {
-    // Only a record older than one already seen can be late: the module's
-    // counters are read around those records alone, to charge them to their file.
-    const behind = r.time < newest;
-    const lateBefore = behind ? lateTotal(host) : 0;
     const outcome = host.call(options.tag, r.time, r.json);
-    if (behind) (result.files[r.file] ??= emptyFileSummary()).late += lateTotal(host) - lateBefore;
-    else newest = r.time;
+    // Only a record older than one already seen can be late, so the module's
+    // counter is read after those records alone and the change charged to their file.
+    if (r.time < newest) {
+      const late = lateTotal(host);
+      result.files[r.file].late += late - lateSoFar;
+      lateSoFar = late;
+    } else newest = r.time;
     tally(result, outcome, r.file, r.line, options.namespace, recognisedAs(host.recognised()));
     onOutcome?.(outcome, r.file, r.line);
     if (onProgress && ++n % 5000 === 0) onProgress(n);

@@ -41,11 +41,12 @@ export function cmdConfig(p: Parsed): number {
   if (!TAG.test(tag)) throw new UsageError(`--tag '${tag}' is not a usable Fluent Bit tag: use A-Z a-z 0-9 . _ , -`);
   if (!tagMatches(match, tag)) throw new UsageError(`--match '${match}' never matches the input's tag '${tag}': the filter would see no record (give a --tag it matches, or a --match such as '${tag.split(".")[0]}.*')`);
   if (tagMatches(match, "alert.x") || tagMatches(match, `alert.${tag}`)) throw new UsageError(`--match '${match}' also matches the alert copies (tagged alert.<rule>): rewrite_tag would feed them back through the filter in a loop; choose a Match alert.* tags cannot meet, such as logs.*`);
+  const fleet = str(p, "role") !== undefined || str(p, "shards") !== undefined;
   let parser = str(p, "parser");
   if (str(p, "parsers-file") !== undefined && !parser) throw new UsageError("--parsers-file is only used with --parser");
-  // The stock json parser cannot read ISO 8601 times: classic configs get tripline-json from
-  // tripline's parsers file (YAML configs define it inline, fluent-bit-config.ts).
-  const isoJson = parser === "json" && format === "classic" && str(p, "parsers-file") === undefined;
+  // The stock json parser cannot read ISO 8601 times: without a parsers file of the user's,
+  // tripline-json is used (YAML configs define it inline, classic ones name tripline's parsers file).
+  const isoJson = parser === "json" && str(p, "parsers-file") === undefined;
   if (isoJson) parser = ISO_JSON_PARSER;
   const options = {
     wasm: str(p, "wasm") ?? "tripline.wasm",
@@ -53,11 +54,12 @@ export function cmdConfig(p: Parsed): number {
     tag,
     log: str(p, "log") ?? "/var/log/nginx/access.log",
     parser,
-    parsersFile: isoJson ? TRIPLINE_PARSERS : parser ? parsersFile(p, parser) : undefined,
+    // Only a plain YAML config defines tripline-json inline; the others name tripline's parsers file.
+    parsersFile: isoJson ? (format === "yaml" && !fleet ? undefined : TRIPLINE_PARSERS) : parser ? parsersFile(p, parser) : undefined,
     alertField: ALERT_FIELD,
     fromHead: flag(p, "from-head"),
   };
-  if (str(p, "role") !== undefined || str(p, "shards") !== undefined) process.stdout.write(fleetConfig(p, format, options));
+  if (fleet) process.stdout.write(fleetConfig(p, format, options));
   else process.stdout.write(format === "yaml" ? yamlConfig(options) : classicConfig(options));
   return 0;
 }

@@ -108,12 +108,15 @@ export function cachedAutomata(patterns: PatternSpec[], options: CacheOptions, c
   const key = keyOf(patterns, options);
   const user = userDir();
   const target = writeTo ?? user;
-  const fromTarget = target ? read(target, key) : undefined;
-  if (fromTarget) return renumber(fromTarget.automata.map(decode), patterns);
-  const hit = read(PACKAGE_CACHE, key) ?? (user ? read(user, key) : undefined);
-  if (hit && target) write(target, hit);
-  const built = hit ? hit.automata.map(decode) : compile(local);
-  if (!hit && target) write(target, { key, automata: built.map(encode) });
+  // Where the result goes first, then the package's, then the user's: each directory once.
+  for (const dir of new Set([target, PACKAGE_CACHE, user])) {
+    const hit = dir ? read(dir, key) : undefined;
+    if (!hit) continue;
+    if (target && dir !== target) write(target, hit);
+    return renumber(hit.automata.map(decode), patterns);
+  }
+  const built = compile(local);
+  if (target) write(target, { key, automata: built.map(encode) });
   return renumber(built, patterns);
 }
 
