@@ -9,12 +9,20 @@ import { Bytes } from "../runtime/bytes";
 import { CharCode, lowerAscii } from "../runtime/ascii";
 import { findEither } from "../runtime/span";
 import { Record } from "../record/record";
-import { Kind, ESCAPED, IN_LINE, IN_RECORD } from "../record/members";
+import { Kind, ESCAPED, IN_LINE, IN_RECORD, keyBit } from "../record/members";
 import { unescapeJson } from "../record/unescape";
 import { FieldValue } from "./value";
 
 export class Slot {
-  constructor(public keys: StaticArray<i32>) {}
+  /** keyBit of each key, and of the request target when a key is derived from it. */
+  keyBits: u64 = 0;
+
+  constructor(public keys: StaticArray<i32>) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      this.keyBits |= keyBit(isDerived(key) ? Field.Path : key) | keyBit(key);
+    }
+  }
 }
 
 /** Keys whose value is cut from the request target. */

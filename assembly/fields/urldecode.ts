@@ -3,24 +3,20 @@
 // so a pattern matches "%27%20or%201=1" and "' or 1=1" alike.
 import { Bytes } from "../runtime/bytes";
 import { CharCode, hexValue } from "../runtime/ascii";
+import { ONES, HIGHS, repeated, zeroBytes, leadingBytes } from "../runtime/swar";
 
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
-
-/** True when decoding would change the value (a '%' or '+'), 8 bytes a step. */
+/** True when decoding would change the value (a '%' or '+'), 8 bytes a step; the value must lie in a buffer with 8 bytes of slack. */
 export function needsUrlDecode(p: usize, len: i32): bool {
+  const pct = repeated(CharCode.Percent);
+  const plus = repeated(CharCode.Plus);
   let i = 0;
   for (; i + 8 <= len; i += 8) {
     const v = load<u64>(p + <usize>i);
-    const pct = v ^ 0x2525252525252525;
-    const plus = v ^ 0x2b2b2b2b2b2b2b2b;
-    if ((((pct - ONES) & ~pct) | ((plus - ONES) & ~plus)) & HIGHS) return true;
+    if ((((v ^ pct) - ONES) & ~(v ^ pct) | ((v ^ plus) - ONES) & ~(v ^ plus)) & HIGHS) return true;
   }
-  for (; i < len; i++) {
-    const c = <u32>load<u8>(p + <usize>i);
-    if (c == CharCode.Percent || c == CharCode.Plus) return true;
-  }
-  return false;
+  // The last bytes as one word, those past `len` masked to zero (neither '%' nor '+').
+  const v = leadingBytes(p + <usize>i, len - i);
+  return (zeroBytes(v ^ pct) | zeroBytes(v ^ plus)) != 0;
 }
 
 export function urlDecode(p: usize, len: i32, out: Bytes): void {

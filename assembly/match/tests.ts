@@ -24,9 +24,12 @@ export class SlotTests {
     public numbers: StaticArray<NumberTest>,
     public cidrs: StaticArray<CidrTest>,
   ) {
+    this.keyBits = slot.keyBits;
     this.readsValue = matchers.length > 0 || numbers.length > 0 || cidrs.length > 0;
     for (let k = 0; k < matchers.length; k++) if (matchers[k].urlDecode) this.urlDecode = true;
   }
+  /** The slot's keyBits, kept here to spare a load in the loop over every tested field. */
+  keyBits: u64 = 0;
   readsValue: bool = false;
   urlDecode: bool = false;
 }
@@ -41,8 +44,11 @@ export class PredicateTester {
     fired.clear();
     const tested = this.tested;
     const formats = record.formats;
+    const present = record.members.present;
     for (let t = 0; t < tested.length; t++) {
       const tests = unchecked(tested[t]);
+      // Most tested fields are not in a given record: one AND says so for most.
+      if ((tests.keyBits & present) == 0) continue;
       if ((tests.formats & formats) == 0 && tests.formats != 0xffffffff) continue;
       const key = this.fields.presentKey(tests.slot, record);
       if (key < 0) continue;

@@ -22,6 +22,14 @@ export const IN_LINE: u32 = 0x20; // Text inside the decoded raw line (redaction
 export const IN_RECORD: u32 = 0x40; // Text that is a slice of a string member of the record itself
 const KIND_MASK: u32 = 0x0f;
 
+/**
+ * A key's bit in `Members.present`: keys above 63 share bits, so a set bit
+ * means "maybe present" and a clear one "surely absent".
+ */
+@inline export function keyBit(key: i32): u64 {
+  return <u64>1 << (<u64>key & 63);
+}
+
 @unmanaged class ValueSpan {
   start: usize;
   end: usize;
@@ -32,6 +40,8 @@ const SPAN_BYTES = offsetof<ValueSpan>();
 export class Members {
   private kinds: usize;
   private spans: usize;
+  /** keyBit of every key set since `clear`: lets a stage skip fields the record cannot have with one AND. */
+  present: u64 = 0;
 
   constructor(public count: i32) {
     this.kinds = heap.alloc(<usize>max(count, 1));
@@ -40,6 +50,7 @@ export class Members {
   }
 
   @inline clear(): void {
+    this.present = 0;
     memory.fill(this.kinds, 0, <usize>this.count);
   }
 
@@ -67,6 +78,7 @@ export class Members {
 
   @inline set(key: i32, kindAndFlags: u32, start: usize, end: usize): void {
     store<u8>(this.kinds + <usize>key, <u8>kindAndFlags);
+    this.present |= keyBit(key);
     const s = changetype<ValueSpan>(this.spans + <usize>key * SPAN_BYTES);
     s.start = start;
     s.end = end;
@@ -81,6 +93,7 @@ export class Members {
   alias(key: i32, from: i32): void {
     if (key < 0 || this.kind(key) != Kind.Absent) return;
     store<u8>(this.kinds + <usize>key, load<u8>(this.kinds + <usize>from));
+    this.present |= keyBit(key);
     const s = changetype<ValueSpan>(this.spans + <usize>key * SPAN_BYTES);
     s.start = this.start(from);
     s.end = this.end(from);
@@ -91,6 +104,7 @@ export class Members {
     for (let k = 0; k < this.count; k++) {
       if (this.kind(k) != Kind.Absent || other.kind(k) == Kind.Absent || unchecked(owned[k])) continue;
       store<u8>(this.kinds + <usize>k, <u8>(load<u8>(other.kinds + <usize>k) | <u8>IN_LINE));
+      this.present |= keyBit(k);
       const s = changetype<ValueSpan>(this.spans + <usize>k * SPAN_BYTES);
       s.start = other.start(k);
       s.end = other.end(k);

@@ -8,13 +8,11 @@
 // through): strings are skipped 8 bytes per step, jumping straight to the
 // first quote, backslash or control byte.
 import { Bytes } from "../runtime/bytes";
+import { ONES, HIGHS, repeated, leadingBytes } from "../runtime/swar";
 import { CharCode, isDigit, isJsonSpace, hexValue } from "../runtime/ascii";
 import { KeyTable } from "./keys";
 import { Members, Kind, ESCAPED } from "./members";
 import { unescapeJson } from "./unescape";
-
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
 
 /**
  * A high bit in each byte of `v` that is below 0x20, a quote or a backslash.
@@ -22,9 +20,9 @@ const HIGHS: u64 = 0x8080808080808080;
  * flag is exact.
  */
 @inline function special8(v: u64): u64 {
-  const q = v ^ 0x2222222222222222;
-  const b = v ^ 0x5c5c5c5c5c5c5c5c;
-  return (((v - 0x2020202020202020) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+  const q = v ^ repeated(CharCode.Quote);
+  const b = v ^ repeated(CharCode.Backslash);
+  return (((v - repeated(0x20)) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
 }
 
 /** What the scan learned about one record besides its members. */
@@ -124,7 +122,7 @@ export class ObjectScanner {
   @inline private keyAt(n: i32, ptr: usize, len: i32): i32 {
     if (n >= REMEMBERED || len > 16) return this.keys.find(ptr, len);
     // Keys lie in buffers with 8 bytes of slack: a short key reads as one masked word.
-    const first = len >= 8 ? load<u64>(ptr) : load<u64>(ptr) & ((<u64>1 << (<u64>len << 3)) - 1);
+    const first = leadingBytes(ptr, len);
     const last = len > 8 ? load<u64>(ptr + <usize>(len - 8)) : 0;
     if (unchecked(this.rememberedLength[n]) == len && unchecked(this.rememberedFirst[n]) == first && unchecked(this.rememberedLast[n]) == last) return unchecked(this.rememberedKey[n]);
     const key = this.keys.find(ptr, len);

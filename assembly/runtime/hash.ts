@@ -1,12 +1,7 @@
 // Hashes over bytes. Key tables hash 8 bytes per step (interpreted wasm pays
 // per instruction, not per byte); group keys use a seeded 64-bit hash whose
 // every bit depends on every byte.
-
-/** The first (up to) 8 bytes as a word; the bytes must lie in a buffer with 8 bytes of slack. */
-@inline function prefixWord(ptr: usize, len: i32): u64 {
-  const word = load<u64>(ptr);
-  return len >= 8 ? word : word & ((<u64>1 << (<u64>len << 3)) - 1);
-}
+import { leadingBytes } from "./swar";
 
 /**
  * A table hash of a short name from its length and its first and last 8
@@ -14,7 +9,7 @@
  * lie in a buffer with 8 bytes of slack: record, line, program.
  */
 @inline export function wordHash(ptr: usize, len: i32): u32 {
-  let h = prefixWord(ptr, len) ^ (<u64>len * 0x9e3779b97f4a7c15);
+  let h = leadingBytes(ptr, len) ^ (<u64>len * 0x9e3779b97f4a7c15);
   if (len > 8) h ^= load<u64>(ptr + <usize>(len - 8)) * 0xc2b2ae3d27d4eb4f;
   h *= 0xff51afd7ed558ccd;
   return <u32>(h >> 32);

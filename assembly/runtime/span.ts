@@ -1,5 +1,7 @@
 // A byte range in linear memory: strings of the program and values of a
 // record are used in place, never copied into managed strings.
+import { repeated, zeroBytes } from "./swar";
+
 export class Span {
   constructor(public ptr: usize = 0, public len: i32 = 0) {}
 
@@ -18,16 +20,12 @@ export class Span {
  * 8 bytes a step (the bytes must lie in a buffer with 8 bytes of slack).
  */
 export function findEither(p: usize, from: i32, len: i32, a: u32, b: u32): i32 {
-  const ones: u64 = 0x0101010101010101;
-  const highs: u64 = 0x8080808080808080;
-  const wa = <u64>a * ones;
-  const wb = <u64>b * ones;
+  const wa = repeated(a);
+  const wb = repeated(b);
   let i = from;
   while (i < len) {
     const v = load<u64>(p + <usize>i);
-    const x = v ^ wa;
-    const y = v ^ wb;
-    const hit = (((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
+    const hit = zeroBytes(v ^ wa) | zeroBytes(v ^ wb);
     if (hit != 0) {
       i += <i32>(ctz(hit) >> 3);
       return i < len ? i : len;
