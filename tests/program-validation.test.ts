@@ -74,6 +74,18 @@ test("a damaged checksum, length, magic or version stops the module at start", (
   }
 });
 
+test("one flipped bit anywhere after the header (checksum not resealed) stops the module at start", () => {
+  // Positions spread over the whole program, both ends included: first and last word, an odd tail byte.
+  const positions = [16, 17, 19, 20, program.length >> 1, program.length - 5, program.length - 1];
+  for (const at of positions) {
+    for (const bit of [0, 7]) {
+      const bytes = program.slice();
+      bytes[at] ^= 1 << bit;
+      assert.throws(() => new FluentBitHost(buildModule(bytes)), ModuleStartError, `byte ${at} bit ${bit}`);
+    }
+  }
+});
+
 test("truncated programs stop the module at start", () => {
   for (const length of [0, 8, 15, 16, 17, 100, Math.floor(program.length / 2), program.length - 4, program.length - 1]) {
     assert.throws(() => new FluentBitHost(buildModule(resealed(program.subarray(0, length)))), ModuleStartError, `length ${length}`);

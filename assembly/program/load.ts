@@ -80,10 +80,13 @@ function keyName(r: Reader, s: Span, longest: i32 = 64): Span {
   return s;
 }
 
-/** FNV-1a over the program after its header. */
+/** FNV-1a over the program after its header, a u32 word a step (src/compiler/program/encode.ts: checksum). */
 function checksum(p: usize, len: usize): u32 {
   let h: u32 = 2166136261;
-  for (let i: usize = 0; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 16777619;
+  const words = len & ~3;
+  let i: usize = 0;
+  for (; i < words; i += 4) h = (h ^ load<u32>(p + i)) * 16777619;
+  for (; i < len; i++) h = (h ^ <u32>load<u8>(p + i)) * 16777619;
   return h;
 }
 
@@ -208,6 +211,38 @@ function readTests(r: Reader, p: Program): void {
  * the lists (u32 count, u32 predicate ids). Laid out again here for the
  * module's loop (match/dfa.ts): states as byte offsets of their rows.
  */
+/**
+ * Turns the program's transition targets (state numbers) into row byte
+ * offsets at `next`; false when one names no state. One loop per layout,
+ * with no branch per cell: under WAMR's interpreter this runs once per cell
+ * of every automaton at each start.
+ */
+function scaleTargets(table: usize, wideTargets: bool, next: usize, wide: bool, cells: usize, states: u32, rowBytes: u32): bool {
+  let highest: u32 = 0;
+  if (!wideTargets && !wide) {
+    for (let i: usize = 0; i < cells; i++) {
+      const target = <u32>load<u16>(table + (i << 1));
+      highest = max(highest, target);
+      store<u16>(next + (i << 1), <u16>(target * rowBytes));
+    }
+  } else if (!wideTargets) {
+    for (let i: usize = 0; i < cells; i++) {
+      const target = <u32>load<u16>(table + (i << 1));
+      highest = max(highest, target);
+      store<u32>(next + (i << 2), target * rowBytes);
+    }
+  } else if (wide) {
+    for (let i: usize = 0; i < cells; i++) {
+      const target = load<u32>(table + (i << 2));
+      highest = max(highest, target);
+      store<u32>(next + (i << 2), target * rowBytes);
+    }
+  } else {
+    return false; // 32-bit targets always go with the wide layout (src/compiler/program/automata.ts)
+  }
+  return highest < states;
+}
+
 function readMatcher(r: Reader, predicates: i32): Matcher {
   const m = new Matcher();
   const flags = r.u32();
@@ -239,15 +274,9 @@ function readMatcher(r: Reader, predicates: i32): Matcher {
   const table = r.bytes((<usize>cells * (wideTargets ? 4 : 2) + 3) & ~3);
   if (!r.ok) return m;
   m.next = heap.alloc(<usize>cells * <usize>size);
-  for (let i: i64 = 0; i < cells; i++) {
-    const target = wideTargets ? load<u32>(table + <usize>(i << 2)) : <u32>load<u16>(table + <usize>(i << 1));
-    if (target >= <u32>states) {
-      r.fail();
-      return m;
-    }
-    const row = target * <u32>m.rowBytes;
-    if (m.wide) store<u32>(m.next + <usize>(i << 2), row);
-    else store<u16>(m.next + <usize>(i << 1), <u16>row);
+  if (!scaleTargets(table, wideTargets, m.next, m.wide, <usize>cells, <u32>states, <u32>m.rowBytes)) {
+    r.fail();
+    return m;
   }
   m.start = start * m.rowBytes;
   m.dead = dead < 0 ? -1 : dead * m.rowBytes;
