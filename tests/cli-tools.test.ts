@@ -350,3 +350,36 @@ test("tripline test counts late events per file (a log out of order by more than
   assert.ok(Number(row.at(-1)) >= 1, r.out);
   assert.match(r.out, /\d+ late event\(s\) left out/);
 });
+
+test("test names the keys a starved correlation's events lacked: JSON logs with ip_address grouped by c-ip (issue 12.11)", () => {
+  const rules = file(
+    "starved.yml",
+    `title: Login failures
+id: login-fail
+logsource: {product: json}
+detection:
+  sel: {event: login_failed}
+  condition: sel
+---
+title: Brute force
+id: brute
+correlation:
+  type: event_count
+  rules: [login-fail]
+  group-by: [c-ip]
+  timespan: 5m
+  condition: {gte: 5}
+level: high
+`,
+  );
+  // Two addresses with five failures each: an alert per address if the key were read.
+  const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ time: `2026-11-20T10:00:0${i}Z`, event: "login_failed", ip_address: `10.0.0.${i % 2}` }));
+  const r = tripline(["test", "-r", rules, file("starved.log", lines.join("\n") + "\n")]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /0 alerts/);
+  // c-ip is read from client_ip, remote, ip or src_ip (README, Fields): the user learns ip_address is not one of them.
+  const line = r.err.split("\n").find((l) => l.includes("brute:"));
+  assert.ok(line, r.err);
+  assert.match(line, /10 without a group-by value/);
+  for (const key of ["client_ip", "remote", "ip", "src_ip"]) assert.ok(line.includes(key), `${key} in: ${line}`);
+});

@@ -2,14 +2,25 @@
 import cliProgress from "cli-progress";
 import { RECOGNISED, type AlertSummary, type ReplayResult, type FileSummary, type Recognised } from "../logs/replay.js";
 import type { ModuleReport, Outcome } from "../host/host.js";
+import type { RuleSet } from "../compiler/ir.js";
+
+/** Per correlation: "c-ip: none of client_ip, remote, ip, src_ip" for each group-by field (what notCounted names). */
+export function groupByKeys(rules: RuleSet): Map<string, string> {
+  return new Map(rules.correlations.map((c) => [c.id, c.groupByNames.map((name, k) => `${name}: none of ${c.groupBy[k].join(", ")}`).join("; ")]));
+}
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export const useColor = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
 const color = (code: number, s: string) => (useColor(process.stdout) ? `\x1b[${code}m${s}\x1b[0m` : s);
 const LEVEL_COLORS: Record<string, number> = { critical: 31, high: 31, medium: 33, low: 36, informational: 2 };
 
-/** What the module could not read or count, as lines (nothing when all was read and counted). */
-export function notCounted(report: ModuleReport): string[] {
+/**
+ * What the module could not read or count, as lines (nothing when all was
+ * read and counted). `groupBy`: per correlation id, its group-by fields and
+ * the record keys they are read from, so a correlation starved of its key
+ * says which keys its events lacked.
+ */
+export function notCounted(report: ModuleReport, groupBy?: Map<string, string>): string[] {
   const lines: string[] = [];
   const unread = (report.shapes["not-json"] ?? 0) + (report.shapes.unknown ?? 0);
   if (unread > 0) lines.push(`${unread} record(s) not read: ${report.shapes["not-json"] ?? 0} not one JSON object, ${report.shapes.unknown ?? 0} raw line(s) of no known format`);
@@ -17,7 +28,10 @@ export function notCounted(report: ModuleReport): string[] {
     const parts: string[] = [];
     if (c.late > 0) parts.push(`${c.late} late (left out)`);
     if (c.out_of_order > 0) parts.push(`${c.out_of_order} out of order (counted)`);
-    if (c.missing_key > 0) parts.push(`${c.missing_key} without a group-by value (left out)`);
+    if (c.missing_key > 0) {
+      const fields = groupBy?.get(id);
+      parts.push(`${c.missing_key} without a group-by value${fields ? ` (${fields})` : ""} (left out)`);
+    }
     if (c.missing_value > 0) parts.push(`${c.missing_value} without the field it measures (left out)`);
     if (c.evictions > 0) parts.push(`${c.evictions} key(s) evicted at the cap`);
     if (parts.length > 0) lines.push(`${id}: ${parts.join(", ")}`);
@@ -76,7 +90,7 @@ export function recordLine(outcome: Outcome, file: string, line: number, tag: st
   return `${where}  [${tags}] ${outcome.text}`;
 }
 
-export function printSummary(r: ReplayResult, options: { json: boolean; alertsOnly: boolean; report?: ModuleReport; outputs?: unknown[] }): void {
+export function printSummary(r: ReplayResult, options: { json: boolean; alertsOnly: boolean; report?: ModuleReport; outputs?: unknown[]; groupBy?: Map<string, string> }): void {
   const late = lateEvents(options.report);
   if (options.json) {
     const alerts = r.alerts.map(({ raw, ...rest }) => ({ ...rest, alert: raw }));
@@ -84,7 +98,7 @@ export function printSummary(r: ReplayResult, options: { json: boolean; alertsOn
     console.log(JSON.stringify(out, null, 2));
     return;
   }
-  const skipped = options.report ? notCounted(options.report) : [];
+  const skipped = options.report ? notCounted(options.report, options.groupBy) : [];
   if (skipped.length > 0) {
     // Always shown, also with --alerts-only: missing events change what alerts can fire.
     console.error(color(33, "Not read or not counted:"));

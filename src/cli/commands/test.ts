@@ -5,18 +5,19 @@
 import { readFileSync } from "node:fs";
 import { UsageError, type Parsed } from "../args.js";
 import { compileOptions, rulePaths, str, list, flag, positive, mustExist } from "../options.js";
-import { printSummary, recordLine, Progress } from "../report.js";
+import { printSummary, recordLine, Progress, groupByKeys } from "../report.js";
 import { checkLogPaths, findLogs, skippedLine } from "../log-files.js";
 import { compileSources, readSources, type CompileOptions } from "../../compiler/compile.js";
+import type { RuleSet } from "../../compiler/ir.js";
 import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
 import { emptyResult, replayFiles, type OnOutcome } from "../../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../../logs/parsers.js";
 
-/** The module `tripline build` would write for these rules, ready to replay through. */
-export function hostForRules(paths: string[], options: CompileOptions): FluentBitHost {
-  const { program } = compileSources(readSources(rulePaths(paths)), options);
-  return new FluentBitHost(buildModule(program.bytes));
+/** The module `tripline build` would write for these rules, ready to replay through, and the rules. */
+export function hostForRules(paths: string[], options: CompileOptions): { host: FluentBitHost; rules: RuleSet } {
+  const { program, rules } = compileSources(readSources(rulePaths(paths)), options);
+  return { host: new FluentBitHost(buildModule(program.bytes)), rules };
 }
 
 function lineCount(text: string): number {
@@ -34,7 +35,8 @@ export function cmdTest(p: Parsed): number {
   checkLogPaths(p.positional);
   const wasm = str(p, "wasm");
   if (wasm) mustExist(wasm, "module");
-  const host = wasm ? new FluentBitHost(readFileSync(wasm)) : hostForRules(list(p, "rules"), options);
+  // A built module (--wasm) carries no rule names: its report then says less.
+  const { host, rules } = wasm ? { host: new FluentBitHost(readFileSync(wasm)), rules: undefined } : hostForRules(list(p, "rules"), options);
   const replay = { parser, year, tag: str(p, "tag") ?? "logs", namespace: options.namespace };
   const { logs, skipped } = findLogs(p.positional, host, replay);
   const named = p.positional.map((f) => (f === "-" ? "standard input" : `'${f}'`)).join(", ");
@@ -54,7 +56,7 @@ export function cmdTest(p: Parsed): number {
   progress.done();
   if (result.records === 0) throw new UsageError(`no records in ${logs.map((l) => (l.file === "(stdin)" ? "standard input" : `'${l.file}'`)).join(", ")} (only empty lines)`);
   if (onOutcome && !json) console.log("");
-  printSummary(result, { json, alertsOnly: flag(p, "alerts-only"), report: host.report(), outputs: onOutcome ? outputs : undefined });
+  printSummary(result, { json, alertsOnly: flag(p, "alerts-only"), report: host.report(), outputs: onOutcome ? outputs : undefined, groupBy: rules ? groupByKeys(rules) : undefined });
   if (result.lost > 0) return 1;
   return flag(p, "fail-on-alert") && result.alerts.some((a) => a.status !== "recovered") ? 1 : 0;
 }
