@@ -10,6 +10,7 @@ import { FieldValue } from "../fields/value";
 import { needsUrlDecode, urlDecode } from "../fields/urldecode";
 import { Fired } from "./fired";
 import { Matcher, runMatcher } from "./dfa";
+import { MatchMemo } from "./memo";
 import { NumberTest, parseNumber, testNumber } from "./number";
 import { CidrTest, testCidrs } from "./cidr";
 
@@ -28,6 +29,8 @@ export class SlotTests {
     this.readsValue = matchers.length > 0 || numbers.length > 0 || cidrs.length > 0;
     for (let k = 0; k < matchers.length; k++) if (matchers[k].urlDecode) this.urlDecode = true;
   }
+  /** What the automata fired for recent values of this field. */
+  memo: MatchMemo = new MatchMemo();
   /** The slot's keyBits, kept here to spare a load in the loop over every tested field. */
   keyBits: u64 = 0;
   readsValue: bool = false;
@@ -58,7 +61,8 @@ export class PredicateTester {
       const v = this.value;
       this.fields.readKey(key, record, v);
       const matchers = tests.matchers;
-      if (matchers.length > 0) {
+      if (matchers.length > 0 && !tests.memo.recall(v.ptr, v.len, formats, fired)) {
+        const from = fired.count;
         const decode = tests.urlDecode && needsUrlDecode(v.ptr, v.len);
         if (decode) urlDecode(v.ptr, v.len, this.decoded);
         for (let k = 0; k < matchers.length; k++) {
@@ -67,6 +71,7 @@ export class PredicateTester {
           runMatcher(m, v.ptr, v.len, fired);
           if (decode && m.urlDecode) runMatcher(m, this.decoded.ptr, this.decoded.length, fired);
         }
+        tests.memo.remember(v.ptr, v.len, formats, fired, from);
       }
       const numbers = tests.numbers;
       if (numbers.length > 0) {

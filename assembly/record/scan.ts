@@ -41,22 +41,29 @@ export class ObjectShape {
 /** Members whose key the scanner remembers by position (records of one source keep their key order). */
 const REMEMBERED = 32;
 
+/** The key seen at one member position: its first and last 8 bytes (masked), length and table index. */
+@unmanaged class RememberedKey {
+  first: u64;
+  last: u64;
+  length: i32;
+  /** Index in the key table; -1: a key no rule reads. */
+  key: i32;
+}
+
+const REMEMBERED_BYTES = offsetof<RememberedKey>();
+
 export class ObjectScanner {
   private stack: Bytes = new Bytes(64);
   private keyBuffer: Bytes = new Bytes(64);
   private hadEscape: bool = false;
-  // The key at each member position of the previous record: its table
-  // index (-1: not wanted), length, and first and last 8 bytes. A record
-  // from the same parser has the same keys in the same order, so most keys
-  // are recognised by one length and two word compares, without hashing.
-  private rememberedKey: StaticArray<i32> = new StaticArray<i32>(REMEMBERED);
-  private rememberedLength: StaticArray<i32> = new StaticArray<i32>(REMEMBERED);
-  private rememberedFirst: StaticArray<u64> = new StaticArray<u64>(REMEMBERED);
-  private rememberedLast: StaticArray<u64> = new StaticArray<u64>(REMEMBERED);
+  // The key at each member position of the previous record. A record from
+  // the same parser has the same keys in the same order, so most keys are
+  // recognised by one length and two word compares, without hashing.
+  private remembered: usize = heap.alloc(REMEMBERED_BYTES * REMEMBERED);
 
   /** `owned`: per key, whether tripline writes it (the namespace, the route fields); null: none. */
   constructor(public keys: KeyTable, public owned: StaticArray<bool> | null) {
-    for (let n = 0; n < REMEMBERED; n++) this.rememberedLength[n] = -1;
+    for (let n = 0; n < REMEMBERED; n++) changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES).length = -1;
   }
 
   /** Scans the object at `p`; false when it is not exactly one valid JSON object. */
@@ -75,9 +82,11 @@ export class ObjectScanner {
       if (keyEnd < 0) return false;
       const key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.keyAt(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
       shape.count++;
-      i = skipSpace(p, keyEnd, len);
+      // Fluent Bit writes compact JSON: the colon right after the key, the value right after it.
+      i = keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon ? keyEnd : skipSpace(p, keyEnd, len);
       if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
-      i = skipSpace(p, i + 1, len);
+      i++;
+      if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
       if (i >= len) return false;
       const valueAt = i;
       const c = <u32>load<u8>(p + <usize>i);
@@ -104,12 +113,13 @@ export class ObjectScanner {
         }
         members.set(key, kind, p + <usize>valueAt, p + <usize>end);
       }
-      i = skipSpace(p, end, len);
+      i = end < len && <u32>load<u8>(p + <usize>end) > <u32>CharCode.Space ? end : skipSpace(p, end, len);
       if (i >= len) return false;
       const sep = load<u8>(p + <usize>i);
       if (sep == CharCode.CloseBrace) return this.close(p, i, len, shape);
       if (sep != CharCode.Comma) return false;
-      i = skipSpace(p, i + 1, len);
+      i++;
+      if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
     }
   }
 
@@ -124,12 +134,13 @@ export class ObjectScanner {
     // Keys lie in buffers with 8 bytes of slack: a short key reads as one masked word.
     const first = leadingBytes(ptr, len);
     const last = len > 8 ? load<u64>(ptr + <usize>(len - 8)) : 0;
-    if (unchecked(this.rememberedLength[n]) == len && unchecked(this.rememberedFirst[n]) == first && unchecked(this.rememberedLast[n]) == last) return unchecked(this.rememberedKey[n]);
+    const seen = changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES);
+    if (seen.length == len && seen.first == first && seen.last == last) return seen.key;
     const key = this.keys.find(ptr, len);
-    unchecked((this.rememberedKey[n] = key));
-    unchecked((this.rememberedLength[n] = len));
-    unchecked((this.rememberedFirst[n] = first));
-    unchecked((this.rememberedLast[n] = last));
+    seen.key = key;
+    seen.length = len;
+    seen.first = first;
+    seen.last = last;
     return key;
   }
 
