@@ -69,7 +69,7 @@ export class Pipeline {
   report(): usize {
     const out = this.output.out;
     out.reset();
-    writeReport(out, this.stats, this.program.correlations, this.misrouted());
+    writeReport(out, this.stats, this.program.correlations, this.reader.sessions, this.misrouted());
     out.byte(0);
     return out.ptr;
   }
@@ -94,6 +94,7 @@ export class Pipeline {
       this.stats.countUnread();
       return p;
     }
+    this.reader.sessions.learn();
     const record = this.record;
     const matches = this.matches;
     let rewritten = false;
@@ -137,7 +138,7 @@ export class Pipeline {
       first = false;
     }
     if (statsDue) {
-      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, record.time, first, this.misrouted());
+      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, this.reader.sessions, record.time, first, this.misrouted());
       this.stats.reset(record.time - (record.time % this.stats.interval));
     }
     return output.close(alerts, statsDue ? STATS_ROUTE : null, shards);
