@@ -59,6 +59,20 @@ test("an event seen before any address is carried by the line that names the cli
   assert.equal(namespaceOf(host.call("logs", T0 + 1, line(1, 424228, "Connection closed by 192.0.2.15 port 35352"))), undefined, "answered once");
 });
 
+test("records of Fluent Bit's syslog parser (host, ident, pid, message) use the same memory", () => {
+  const host = hostFor(DETECT, { statsIntervalSec: 0 });
+  const parsed = (sec: number, pid: string | number, message: string, name = "bastion") => JSON.stringify({ pri: "38", time: stamp(sec), host: name, ident: "sshd", pid, message });
+  host.call("logs", T0, parsed(0, "4242", "Connection from 192.0.2.90 port 4000 on 192.0.2.1 port 22"));
+  const ns = namespaceOf(host.call("logs", T0 + 1, parsed(1, "4242", "Disconnecting: Too many authentication failures [preauth]")));
+  assert.deepEqual(ns?.rules, ["r-probe"]);
+  assert.ok(JSON.stringify(host.inspect("logs", T0 + 1, parsed(1, "4242", "fatal: Read from socket failed: Connection reset by peer [preauth]"))).includes("192.0.2.90"));
+  // Another host's process with the same pid, and a pid typed as a number of another process: nothing lent.
+  assert.equal(namespaceOf(host.call("logs", T0 + 2, parsed(2, "4242", "Disconnecting: Too many authentication failures [preauth]", "jump"))), undefined);
+  assert.equal(namespaceOf(host.call("logs", T0 + 2, parsed(2, 4243, "Disconnecting: Too many authentication failures [preauth]"))), undefined);
+  host.call("logs", T0 + 3, parsed(3, 4243, "Connection from 192.0.2.91 port 4000 on 192.0.2.1 port 22"));
+  assert.deepEqual(namespaceOf(host.call("logs", T0 + 4, parsed(4, 4243, "Disconnecting: Too many authentication failures [preauth]")))?.rules, ["r-probe"]);
+});
+
 test("explain reads with the memory but does not teach it", () => {
   const host = hostFor(DETECT, { statsIntervalSec: 0 });
   host.inspect("logs", T0, line(0, 7, "Connection from 192.0.2.60 port 4000 on 192.0.2.1 port 22"));

@@ -13,7 +13,7 @@ import { FieldSink, word } from "./sink";
 import { parseAccess } from "./raw/access";
 import { parseErrorLine, setClient, setApacheMessage } from "./raw/error";
 import { parseSyslog } from "./raw/syslog";
-import { SshSessions } from "./raw/sessions";
+import { SshSessions, parsedSessionKey } from "./raw/sessions";
 import { parseAuthMessage } from "./raw/auth";
 import { isoTime, clfTime, NO_TIME } from "./raw/time";
 
@@ -95,7 +95,10 @@ export class RecordReader {
       // A record of a syslog parser: read sshd/PAM/sudo out of its message.
       this.copyLine(Field.Message, out);
       sink.flags = IN_LINE;
-      parseAuthMessage(out.line.ptr, out.line.length, sink);
+      if (parseAuthMessage(out.line.ptr, out.line.length, sink)) {
+        const session = parsedSessionKey(m);
+        if (session != 0) this.sessions.attend(session, out.time, sink);
+      }
     } else if (m.has(ShapeKey.Client) && m.has(Field.Level) && m.kind(Field.Message) == Kind.String) {
       // A record of the apache_error parser: the address without its port, and what the message says.
       this.readClient(out);

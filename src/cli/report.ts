@@ -26,7 +26,7 @@ export function notCounted(report: ModuleReport): string[] {
   // Older modules have no sshd address memory.
   if (sessions && (sessions.evictions > 0 || sessions.too_long > 0)) {
     lines.push(
-      `sshd address memory: ${sessions.evictions} process(es) evicted at the cap of ${sessions.capacity}, ${sessions.too_long} address(es) too long to keep (their later lines without an address stay without one)`,
+      `sshd address memory: ${sessions.evictions} process(es) evicted at the cap of ${sessions.capacity}, ${sessions.too_long} address(es) too long to keep (a later line of such a process without an address stays without one)`,
     );
   }
   return lines;

@@ -40,10 +40,10 @@ function field(f: Field): string {
 }
 
 describe("sshd lines that name the client and nothing else", () => {
-  it("Connection from (LogLevel VERBOSE), with or without the local address", () => {
+  it("Connection from (LogLevel VERBOSE), with or without the local address: ssh_connection", () => {
     expect(auth("Connection from 192.0.2.10 port 62004 on 192.0.2.10 port 22 rdomain \"\"")).toBe(true);
     expect(field(Field.ClientIp)).toBe("192.0.2.10");
-    expect(field(Field.EventType)).toBe("(absent)");
+    expect(field(Field.EventType)).toBe("ssh_connection");
     expect(field(Field.AuthResult)).toBe("(absent)");
     expect(auth("Connection from 2001:db8::5 port 51353")).toBe(true);
     expect(field(Field.ClientIp)).toBe("2001:db8::5");
@@ -52,7 +52,7 @@ describe("sshd lines that name the client and nothing else", () => {
   it("a patched sshd's connection log: SSH: Server;Ltype: ...;Remote: <ip>-<port>;", () => {
     expect(auth("SSH: Server;Ltype: Kex;Remote: 127.0.0.1-1780;Enc: aes128-ctr;MAC: hmac-sha1;Comp: none [preauth]")).toBe(true);
     expect(field(Field.ClientIp)).toBe("127.0.0.1");
-    expect(field(Field.EventType)).toBe("(absent)");
+    expect(field(Field.EventType)).toBe("ssh_connection");
     expect(auth("SSH: Server;Ltype: Version;Protocol: 2.0")).toBe(false);
   });
 
@@ -162,6 +162,20 @@ describe("the sshd address memory", () => {
     expect(field(Field.EventType)).toBe("(absent)");
     line("Jun  7 04:10:37 host sshd[424228]: fatal: Read from socket failed: Connection reset by peer [preauth]");
     expect(field(Field.ClientIp)).toBe("192.0.2.15");
+  });
+
+  it("a waiting event is answered only within two minutes of event time, and never by a new connection", () => {
+    line("Jun  7 04:10:00 host sshd[700]: error: kex_exchange_identification: Connection closed by remote host");
+    line("Jun  7 04:12:00 host sshd[700]: Connection closed by 192.0.2.71 port 4000");
+    expect(field(Field.EventType)).toBe("ssh_protocol"); // 120 s: still the same connection
+    line("Jun  7 04:10:00 host sshd[701]: error: kex_exchange_identification: Connection closed by remote host");
+    line("Jun  7 04:12:01 host sshd[701]: Connection closed by 192.0.2.72 port 4000");
+    expect(field(Field.EventType)).toBe("(absent)"); // 121 s: a new process with the same pid
+    line("Jun  7 04:10:00 host sshd[702]: error: kex_exchange_identification: Connection closed by remote host");
+    line("Jun  7 04:10:01 host sshd[702]: Connection from 192.0.2.73 port 4000 on 192.0.2.1 port 22");
+    expect(field(Field.EventType)).toBe("ssh_connection"); // a new connection reusing the pid
+    line("Jun  7 04:10:02 host sshd[702]: Connection closed by 192.0.2.73 port 4000");
+    expect(field(Field.EventType)).toBe("(absent)");
   });
 
   it("a waiting event is not added to a line that has an outcome of its own", () => {

@@ -11,6 +11,7 @@
 //   ssh_login_refused       User x from ip not allowed because ..., ROOT LOGIN REFUSED FROM ip, refused connect from
 //   ssh_protocol            Did not receive identification string, Bad protocol version, kex_exchange_identification,
 //                           banner exchange, Unable to negotiate, no matching cipher/mac/... found
+//   ssh_connection          Connection from <ip> port <n> (LogLevel VERBOSE), a patched sshd's "SSH: Server;..."
 //
 // The PAM line sshd writes beside its own "Failed password" line
 // ("pam_unix(sshd:auth): authentication failure; ... rhost=ip") keeps its
@@ -28,9 +29,9 @@
 // (no "invalid user"): its one-token name is not the client's choice, and
 // what follows the port may be.
 //
-// Lines that name the client and nothing else ("Connection from <ip> port
-// <n> on ...") are read too: sshd lines of the same process that carry no
-// address borrow theirs (sessions.ts).
+// Lines that name the client and nothing else (a connection's first line,
+// "Connection closed by <ip> port <n>") are read too: sshd lines of the same
+// process that carry no address borrow theirs (sessions.ts).
 import { Field } from "../../runtime/schema";
 import { CharCode, isBlank, isDigit } from "../../runtime/ascii";
 import { startsWith, indexOf } from "../../runtime/span";
@@ -45,6 +46,7 @@ const PASSWORD = word("password");
 const SSH_PROTOCOL = word("ssh_protocol");
 const SSH_PREAUTH_DISCONNECT = word("ssh_preauth_disconnect");
 const SSH_LOGIN_REFUSED = word("ssh_login_refused");
+const SSH_CONNECTION = word("ssh_connection");
 const ROOT = word("root");
 
 /** Sets a token starting at `at` (up to a blank) as field `f`; returns its end. */
@@ -147,9 +149,10 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     if (startsWith(p, len, methodEnd, " for ") && from > userAt) userBetween(p, userAt, from, out);
     return true;
   }
-  // Connection from <ip> port <n> [on <ip> port <n>] (LogLevel VERBOSE): names the address of the
-  // process's later lines that carry none (sessions.ts).
+  // Connection from <ip> port <n> [on <ip> port <n>] (LogLevel VERBOSE): a new connection, whose
+  // address the process's later lines without one borrow (sessions.ts).
   if (startsWith(p, len, at, "Connection from ")) {
+    out.constant(Field.EventType, SSH_CONNECTION);
     token(p, len, at + 16, Field.ClientIp, out);
     return true;
   }
@@ -160,6 +163,7 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     const end = byteEnd(p, len, remote + 9, CharCode.Semicolon);
     const dash = lastIndexOf(p, end, "-");
     if (dash <= remote + 9) return false;
+    out.constant(Field.EventType, SSH_CONNECTION);
     address(p, remote + 9, dash, out);
     return true;
   }

@@ -86,7 +86,7 @@ export function parseSyslog(p: usize, len: i32, reference: i64, out: FieldSink, 
   if (hostEnd > hostAt) out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
   out.set(Field.Program, p + <usize>programAt, programEnd - programAt);
   if (pidAt >= 0) out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
-  const session = sessions != null ? sessionKey(p, hostAt, hostEnd, programAt, programEnd, pidAt, pidEnd) : 0;
+  const session = sessions != null ? sessionKey(p + <usize>hostAt, hostEnd - hostAt, p + <usize>programAt, programEnd - programAt, p + <usize>pidAt, pidAt >= 0 ? pidEnd - pidAt : 0) : 0;
   withAuth(p + <usize>messageAt, len - messageAt, isApache(p, programAt, programEnd), out, sessions, session);
   out.set(Field.Message, p + <usize>messageAt, len - messageAt);
   return true;
@@ -121,7 +121,7 @@ function parse5424(p: usize, len: i32, at: i32, out: FieldSink, sessions: SshSes
   out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
   out.set(Field.Program, p + <usize>appAt, appEnd - appAt);
   out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
-  const session = sessions != null ? sessionKey(p, hostAt, hostEnd, appAt, appEnd, pidAt, pidEnd) : 0;
+  const session = sessions != null ? sessionKey(p + <usize>hostAt, hostEnd - hostAt, p + <usize>appAt, appEnd - appAt, p + <usize>pidAt, pidEnd - pidAt) : 0;
   withAuth(p + <usize>at, len - at, isApache(p, appAt, appEnd), out, sessions, session);
   out.set(Field.Message, p + <usize>at, len - at);
   return true;
@@ -149,7 +149,7 @@ function withAuth(message: usize, len: i32, apache: bool, out: FieldSink, sessio
   len = max(len, 0);
   if (parseAuthMessage(message, len, out)) {
     out.constant(Field.Format, AUTH);
-    if (session != 0) sessions!.attend(session, out);
+    if (session != 0) sessions!.attend(session, out.time, out);
   }
   else if (!(apache && parseApacheBody(message, len, 0, out))) out.constant(Field.Format, SYSLOG);
 }
