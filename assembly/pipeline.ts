@@ -94,7 +94,6 @@ export class Pipeline {
       this.stats.countUnread();
       return p;
     }
-    this.reader.sessions.learn();
     const record = this.record;
     const matches = this.matches;
     let rewritten = false;
@@ -103,6 +102,8 @@ export class Pipeline {
       const r = this.redactor.out;
       rewritten = this.reader.read(r.ptr, r.length, time, record);
     }
+    // After the last read of the record, so that both reads saw the same memory.
+    this.reader.sessions.learn();
     const alerts = this.alerts;
     alerts.reset();
     const shards = this.shards;
