@@ -69,7 +69,7 @@ export class Pipeline {
   report(): usize {
     const out = this.output.out;
     out.reset();
-    writeReport(out, this.stats, this.program.correlations, this.misrouted());
+    writeReport(out, this.stats, this.program.correlations, this.reader.sessions, this.misrouted());
     out.byte(0);
     return out.ptr;
   }
@@ -102,6 +102,8 @@ export class Pipeline {
       const r = this.redactor.out;
       rewritten = this.reader.read(r.ptr, r.length, time, record);
     }
+    // After the last read of the record, so that both reads saw the same memory.
+    this.reader.sessions.learn();
     const alerts = this.alerts;
     alerts.reset();
     const shards = this.shards;
@@ -137,7 +139,7 @@ export class Pipeline {
       first = false;
     }
     if (statsDue) {
-      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, record.time, first, this.misrouted());
+      writeStats(output.out, this.stats, this.program.rules, this.program.correlations, this.reader.sessions, record.time, first, this.misrouted());
       this.stats.reset(record.time - (record.time % this.stats.interval));
     }
     return output.close(alerts, statsDue ? STATS_ROUTE : null, shards);

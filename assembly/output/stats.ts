@@ -7,6 +7,7 @@ import { quantile } from "../runtime/histogram";
 import { Rule } from "../rules/rule";
 import { Correlation } from "../correlation/correlation";
 import { Stats } from "../stats/stats";
+import { SshSessions, SSH_SESSIONS } from "../record/raw/sessions";
 
 function field(out: Bytes, name: string, value: i64): void {
   out.ascii(',"');
@@ -15,8 +16,18 @@ function field(out: Bytes, name: string, value: i64): void {
   out.decimal(value);
 }
 
-/** Totals since start: records by shape, and per correlation what it could not count. */
-export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Correlation>, misrouted: i64 = -1): void {
+/** `"ssh_sessions":{...}`: the sshd processes whose address is remembered (record/raw/sessions.ts), since start. */
+function writeSessions(out: Bytes, sessions: SshSessions): void {
+  out.ascii(',"ssh_sessions":{"keys":');
+  out.decimal(sessions.used);
+  field(out, "capacity", SSH_SESSIONS);
+  field(out, "evictions", sessions.evictions);
+  field(out, "too_long", sessions.tooLong);
+  out.byte(CharCode.CloseBrace);
+}
+
+/** Totals since start: records by shape, per correlation what it could not count, the sshd address memory. */
+export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Correlation>, sessions: SshSessions, misrouted: i64 = -1): void {
   const t = s.total;
   out.ascii('{"records":');
   out.decimal(t.records);
@@ -47,11 +58,13 @@ export function writeReport(out: Bytes, s: Stats, correlations: StaticArray<Corr
     field(out, "missing_value", corr.missingValue);
     out.byte(CharCode.CloseBrace);
   }
-  out.ascii("}}");
+  out.byte(CharCode.CloseBrace);
+  writeSessions(out, sessions);
+  out.byte(CharCode.CloseBrace);
 }
 
 /** `misrouted`: a fleet aggregator's records with no key of its own since start (-1: not a fleet; correlation/shard.ts). */
-export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, correlations: StaticArray<Correlation>, to: i64, first: bool, misrouted: i64 = -1): void {
+export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, correlations: StaticArray<Correlation>, sessions: SshSessions, to: i64, first: bool, misrouted: i64 = -1): void {
   if (!first) out.byte(CharCode.Comma);
   out.ascii('"stats":{"from":');
   writeTime(out, s.from);
@@ -102,7 +115,9 @@ export function writeStats(out: Bytes, s: Stats, rules: StaticArray<Rule>, corre
     field(out, "missing_value", corr.missingValue);
     out.byte(CharCode.CloseBrace);
   }
-  out.ascii('},"sections":{');
+  out.byte(CharCode.CloseBrace);
+  writeSessions(out, sessions);
+  out.ascii(',"sections":{');
   let busiest = -1;
   for (let k = 0; k < s.sectionCount; k++) {
     if (k > 0) out.byte(CharCode.Comma);

@@ -13,6 +13,7 @@ import { FieldSink, word } from "./sink";
 import { parseAccess } from "./raw/access";
 import { parseErrorLine, setClient, setApacheMessage } from "./raw/error";
 import { parseSyslog } from "./raw/syslog";
+import { SshSessions, parsedSessionKey } from "./raw/sessions";
 import { parseAuthMessage } from "./raw/auth";
 import { isoTime, clfTime, NO_TIME } from "./raw/time";
 
@@ -52,6 +53,8 @@ export class RecordReader {
   private sink: FieldSink;
   private client: Bytes = new Bytes(64);
   private serials: u32 = 0;
+  /** The address each sshd process named last; `learn` after reading a record keeps what it offered. */
+  sessions: SshSessions = new SshSessions();
 
   /**
    * `readLines`: some rule reads what only a raw line or a parsed message
@@ -73,6 +76,7 @@ export class RecordReader {
     out.lineKey = -1;
     out.formats = 0;
     out.shape = Shape.NotJson;
+    this.sessions.begin();
     if (!this.scanner.scan(p, len, out.members, out.object)) return false;
     out.shape = Shape.Parsed;
     if (this.readLines) this.readText(out);
@@ -91,7 +95,10 @@ export class RecordReader {
       // A record of a syslog parser: read sshd/PAM/sudo out of its message.
       this.copyLine(Field.Message, out);
       sink.flags = IN_LINE;
-      parseAuthMessage(out.line.ptr, out.line.length, sink);
+      if (parseAuthMessage(out.line.ptr, out.line.length, sink)) {
+        const session = parsedSessionKey(m);
+        if (session != 0) this.sessions.attend(session, out.time, sink);
+      }
     } else if (m.has(ShapeKey.Client) && m.has(Field.Level) && m.kind(Field.Message) == Kind.String) {
       // A record of the apache_error parser: the address without its port, and what the message says.
       this.readClient(out);
@@ -147,7 +154,7 @@ export class RecordReader {
       out.shape = Shape.AccessLine;
     } else if (parseErrorLine(p, len, sink)) {
       out.shape = Shape.ErrorLine;
-    } else if (parseSyslog(p, len, out.time, sink)) {
+    } else if (parseSyslog(p, len, out.time, sink, this.sessions)) {
       // An Apache error line sent through syslog carries a level: it is an error-log record too.
       out.shape = out.members.has(Field.Level) ? Shape.ErrorLine : Shape.SyslogLine;
     } else {

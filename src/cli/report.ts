@@ -36,6 +36,13 @@ export function notCounted(report: ModuleReport, groupBy?: Map<string, string>):
     if (c.evictions > 0) parts.push(`${c.evictions} key(s) evicted at the cap`);
     if (parts.length > 0) lines.push(`${id}: ${parts.join(", ")}`);
   }
+  const sessions = report.ssh_sessions;
+  // Older modules have no sshd address memory.
+  if (sessions && (sessions.evictions > 0 || sessions.too_long > 0)) {
+    lines.push(
+      `sshd address memory: ${sessions.evictions} process(es) evicted at the cap of ${sessions.capacity}, ${sessions.too_long} address(es) too long to keep (a later line of such a process without an address stays without one)`,
+    );
+  }
   return lines;
 }
 

@@ -64,6 +64,8 @@ export interface ModuleReport {
   misrouted?: number;
   shapes: Record<string, number>;
   correlations: Record<string, { keys: number; evictions: number; late: number; out_of_order: number; missing_key: number; missing_value: number }>;
+  /** The sshd processes whose client address is remembered for their lines without one. */
+  ssh_sessions?: { keys: number; capacity: number; evictions: number; too_long: number };
 }
 
 /** What callBytes returns when the module trapped. */

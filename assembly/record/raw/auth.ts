@@ -11,6 +11,7 @@
 //   ssh_login_refused       User x from ip not allowed because ..., ROOT LOGIN REFUSED FROM ip, refused connect from
 //   ssh_protocol            Did not receive identification string, Bad protocol version, kex_exchange_identification,
 //                           banner exchange, Unable to negotiate, no matching cipher/mac/... found
+//   ssh_connection          Connection from <ip> port <n> (LogLevel VERBOSE), a patched sshd's "SSH: Server;..."
 //
 // The PAM line sshd writes beside its own "Failed password" line
 // ("pam_unix(sshd:auth): authentication failure; ... rhost=ip") keeps its
@@ -23,7 +24,14 @@
 // "1.2.3.4", so one client has one key whichever socket family sshd used.
 // Addresses and users come from the END of the message ("... from <ip>
 // port <n>", "... user <name> <ip> port <n>"): user names are chosen by the
-// attacker and may themselves contain " from 6.6.6.6".
+// attacker and may themselves contain " from 6.6.6.6". The one exception is
+// "Failed|Accepted <method> for <account> from <ip>" for an existing account
+// (no "invalid user"): its one-token name is not the client's choice, and
+// what follows the port may be.
+//
+// Lines that name the client and nothing else (a connection's first line,
+// "Connection closed by <ip> port <n>") are read too: sshd lines of the same
+// process that carry no address borrow theirs (sessions.ts).
 import { Field } from "../../runtime/schema";
 import { CharCode, isBlank, isDigit } from "../../runtime/ascii";
 import { startsWith, indexOf } from "../../runtime/span";
@@ -38,6 +46,7 @@ const PASSWORD = word("password");
 const SSH_PROTOCOL = word("ssh_protocol");
 const SSH_PREAUTH_DISCONNECT = word("ssh_preauth_disconnect");
 const SSH_LOGIN_REFUSED = word("ssh_login_refused");
+const SSH_CONNECTION = word("ssh_connection");
 const ROOT = word("root");
 
 /** Sets a token starting at `at` (up to a blank) as field `f`; returns its end. */
@@ -59,6 +68,17 @@ function address(p: usize, at: i32, end: i32, out: FieldSink): void {
   if (end > at) out.set(Field.ClientIp, p + <usize>at, end - at);
 }
 
+/** Whether [at, end) is an IPv4 or IPv6 address as sshd writes them (hex digits, '.' and ':', one of those at least). */
+function isNumericAddress(p: usize, at: i32, end: i32): bool {
+  let separators = 0;
+  for (let i = at; i < end; i++) {
+    const c = <u32>load<u8>(p + <usize>i);
+    if (c == CharCode.Dot || c == CharCode.Colon) separators++;
+    else if (!isDigit(c) && ((c | 0x20) < 0x61 || (c | 0x20) > 0x66)) return false; // a-f, A-F
+  }
+  return separators > 0;
+}
+
 /** "... from <ip>" (the last one): the address, and where " from " starts (or -1). */
 function fromAddress(p: usize, len: i32, out: FieldSink): i32 {
   const at = lastIndexOf(p, len, " from ");
@@ -66,10 +86,14 @@ function fromAddress(p: usize, len: i32, out: FieldSink): i32 {
   return at;
 }
 
+/** Whether "invalid user " or "illegal user " (sshd's words for a name no account has) starts at `at`. */
+function isInvalidUser(p: usize, len: i32, at: i32): bool {
+  return startsWith(p, len, at, "invalid user ") || startsWith(p, len, at, "illegal user ");
+}
+
 /** The user between `at` and `end`, after an optional "invalid user " / "illegal user ". */
 function userBetween(p: usize, at: i32, end: i32, out: FieldSink): void {
-  if (startsWith(p, end, at, "invalid user ")) at += 13;
-  else if (startsWith(p, end, at, "illegal user ")) at += 13;
+  if (isInvalidUser(p, end, at)) at += 13;
   if (end > at) out.set(Field.AuthUser, p + <usize>at, end - at);
 }
 
@@ -110,8 +134,37 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     const methodEnd = tokenEnd(p, len, methodAt);
     out.constant(Field.AuthResult, accepted ? SUCCESS : FAILURE);
     out.set(Field.AuthMethod, p + <usize>methodAt, methodEnd - methodAt);
+    const userAt = methodEnd + 5;
+    if (startsWith(p, len, methodEnd, " for ") && !isInvalidUser(p, len, userAt)) {
+      // The name of an existing account is one token the client cannot choose, so its " from " is
+      // the address, whatever follows (SSH-1 wrote the client's own "ruser <name>" after "ssh1: ").
+      const userEnd = tokenEnd(p, len, userAt);
+      if (startsWith(p, len, userEnd, " from ")) {
+        out.set(Field.AuthUser, p + <usize>userAt, userEnd - userAt);
+        token(p, len, userEnd + 6, Field.ClientIp, out);
+        return true;
+      }
+    }
     const from = fromAddress(p, len, out);
-    if (startsWith(p, len, methodEnd, " for ") && from > methodEnd + 5) userBetween(p, methodEnd + 5, from, out);
+    if (startsWith(p, len, methodEnd, " for ") && from > userAt) userBetween(p, userAt, from, out);
+    return true;
+  }
+  // Connection from <ip> port <n> [on <ip> port <n>] (LogLevel VERBOSE): a new connection, whose
+  // address the process's later lines without one borrow (sessions.ts).
+  if (startsWith(p, len, at, "Connection from ")) {
+    out.constant(Field.EventType, SSH_CONNECTION);
+    token(p, len, at + 16, Field.ClientIp, out);
+    return true;
+  }
+  // SSH: Server;Ltype: Version|Kex|Authname;Remote: <ip>-<port>;... (a patched sshd's connection log): the same.
+  if (startsWith(p, len, at, "SSH: Server;Ltype: ")) {
+    const remote = indexOf(p, len, at, ";Remote: ");
+    if (remote < 0) return false;
+    const end = byteEnd(p, len, remote + 9, CharCode.Semicolon);
+    const dash = lastIndexOf(p, end, "-");
+    if (dash <= remote + 9) return false;
+    out.constant(Field.EventType, SSH_CONNECTION);
+    address(p, remote + 9, dash, out);
     return true;
   }
   if (startsWith(p, len, at, "Invalid user ") || startsWith(p, len, at, "Illegal user ")) {
@@ -206,7 +259,14 @@ export function parseAuthMessage(p: usize, len: i32, out: FieldSink): bool {
     else if (startsWith(p, len, by, "invalid user ")) userThenAddress(p, len, by + 13, out);
     else if (startsWith(p, len, by, "user ")) return false; // a user who had logged in
     else if (indexOf(p, len, by, "[preauth]") >= 0) token(p, len, by, Field.ClientIp, out); // never authenticated
-    else return false;
+    else {
+      // No "[preauth]": after a login, or before one at sshd's default log level. Only the address,
+      // which an event of the same process may be waiting for (sessions.ts).
+      const end = tokenEnd(p, len, by);
+      if (!isNumericAddress(p, by, end)) return false;
+      address(p, by, end, out);
+      return true;
+    }
     out.constant(Field.EventType, SSH_PREAUTH_DISCONNECT);
     return true;
   }

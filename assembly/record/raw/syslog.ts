@@ -4,7 +4,8 @@
 //   Nov 20 10:00:00 web1 sshd[812]: Failed password for root from 203.0.113.9 port 52311 ssh2
 //   <38>1 2026-11-20T10:00:00Z web1 sshd 812 - - Failed password ...
 // Fills host, program, pid and message, then reads the message as sshd, PAM
-// or sudo would write it (auth.ts).
+// or sudo would write it (auth.ts); an sshd line without an address gets the
+// one its process named before (sessions.ts).
 import { Field } from "../../runtime/schema";
 import { CharCode, isBlank, isDigit } from "../../runtime/ascii";
 import { startsWith } from "../../runtime/span";
@@ -13,17 +14,21 @@ import { tokenEnd, skipBlanks, byteEnd } from "./text";
 import { syslogTime, isoTime, NO_TIME } from "./time";
 import { parseAuthMessage } from "./auth";
 import { parseApacheBody } from "./error";
+import { SshSessions, sessionKey } from "./sessions";
 
 const AUTH = word("auth");
 const SYSLOG = word("syslog");
 
-/** Parses a syslog line into `out`; false when it is not one. `reference` (ms) gives RFC 3164 times their year. */
-export function parseSyslog(p: usize, len: i32, reference: i64, out: FieldSink): bool {
+/**
+ * Parses a syslog line into `out`; false when it is not one. `reference` (ms) gives RFC 3164 times their year;
+ * `sessions` (when given) lends sshd lines the address of their process.
+ */
+export function parseSyslog(p: usize, len: i32, reference: i64, out: FieldSink, sessions: SshSessions | null = null): bool {
   let at = 0;
   if (len > 0 && load<u8>(p) == CharCode.LessThan) {
     at = byteEnd(p, len, 0, CharCode.GreaterThan) + 1;
     if (at >= len) return false;
-    if (startsWith(p, len, at, "1 ")) return parse5424(p, len, at + 2, out);
+    if (startsWith(p, len, at, "1 ")) return parse5424(p, len, at + 2, out, sessions);
   }
   let time = syslogTime(p, len, at, reference);
   let timeEnd: i32;
@@ -81,7 +86,8 @@ export function parseSyslog(p: usize, len: i32, reference: i64, out: FieldSink):
   if (hostEnd > hostAt) out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
   out.set(Field.Program, p + <usize>programAt, programEnd - programAt);
   if (pidAt >= 0) out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
-  withAuth(p + <usize>messageAt, len - messageAt, isApache(p, programAt, programEnd), out);
+  const session = sessions != null ? sessionKey(p + <usize>hostAt, hostEnd - hostAt, p + <usize>programAt, programEnd - programAt, p + <usize>pidAt, pidAt >= 0 ? pidEnd - pidAt : 0) : 0;
+  withAuth(p + <usize>messageAt, len - messageAt, isApache(p, programAt, programEnd), out, sessions, session);
   out.set(Field.Message, p + <usize>messageAt, len - messageAt);
   return true;
 }
@@ -91,7 +97,7 @@ function isApache(p: usize, at: i32, end: i32): bool {
   return startsWith(p, end, at, "httpd") || startsWith(p, end, at, "apache");
 }
 
-function parse5424(p: usize, len: i32, at: i32, out: FieldSink): bool {
+function parse5424(p: usize, len: i32, at: i32, out: FieldSink, sessions: SshSessions | null): bool {
   // TIMESTAMP HOST APP PROCID MSGID SD MSG
   const time = isoTime(p, len, at);
   at = skipBlanks(p, len, tokenEnd(p, len, at));
@@ -115,7 +121,8 @@ function parse5424(p: usize, len: i32, at: i32, out: FieldSink): bool {
   out.set(Field.Host, p + <usize>hostAt, hostEnd - hostAt);
   out.set(Field.Program, p + <usize>appAt, appEnd - appAt);
   out.set(Field.Pid, p + <usize>pidAt, pidEnd - pidAt);
-  withAuth(p + <usize>at, len - at, isApache(p, appAt, appEnd), out);
+  const session = sessions != null ? sessionKey(p + <usize>hostAt, hostEnd - hostAt, p + <usize>appAt, appEnd - appAt, p + <usize>pidAt, pidEnd - pidAt) : 0;
+  withAuth(p + <usize>at, len - at, isApache(p, appAt, appEnd), out, sessions, session);
   out.set(Field.Message, p + <usize>at, len - at);
   return true;
 }
@@ -136,9 +143,13 @@ function elementEnd(p: usize, len: i32, at: i32): i32 {
  * The `format` field says whether the message was an authentication event,
  * or (from an Apache program) an Apache error line sent through syslog (then `format` is error and
  * `message` the error's own text: called before the syslog message is set).
+ * `session`: the key of an sshd process (0 for other programs).
  */
-function withAuth(message: usize, len: i32, apache: bool, out: FieldSink): void {
+function withAuth(message: usize, len: i32, apache: bool, out: FieldSink, sessions: SshSessions | null, session: u64): void {
   len = max(len, 0);
-  if (parseAuthMessage(message, len, out)) out.constant(Field.Format, AUTH);
+  if (parseAuthMessage(message, len, out)) {
+    out.constant(Field.Format, AUTH);
+    if (session != 0) sessions!.attend(session, out.time, out);
+  }
   else if (!(apache && parseApacheBody(message, len, 0, out))) out.constant(Field.Format, SYSLOG);
 }
