@@ -75,7 +75,7 @@ export const RECOGNISED = ["access", "error", "syslog", "json", "unknown", "unre
 export type Recognised = (typeof RECOGNISED)[number];
 
 /** One category per record, from the module's own reading (FluentBitHost.recognised); "unreadable": not one JSON object. */
-export function recognisedAs(r: { shape: string; formats: string[] } | null): Recognised {
+export function recognisedAs(r: { shape: string; formats: readonly string[] } | null): Recognised {
   if (!r) return "unknown";
   if (r.shape === "not-json") return "unreadable";
   for (const f of ["access", "error", "syslog", "json"] as const) if (r.formats.includes(f)) return f;
