@@ -14,6 +14,7 @@
 //      ("invalid JSON format"); an object replaces the record body.
 // Everything in tripline that runs the module in Node goes through this class.
 import { SHAPES, FORMATS } from "../compiler/schema.js";
+import { isFlatJsonObject } from "./json.js";
 
 export type Outcome =
   | { kind: "record"; text: string; bytes: Uint8Array; body: Record<string, unknown> }
@@ -92,20 +93,24 @@ const copyOut: ReadResult<Uint8Array> = (mem, start, end) => plain(Buffer.from(m
 const lengthOf: ReadResult<number> = (_mem, start, end) => end - start;
 
 /**
- * A record the module returned. `bytes` is rebuilt from `text` on demand
- * when the decoding was lossless (no U+FFFD, no byte order mark for
- * TextDecoder to strip); otherwise it is the copy taken at the call. Most
- * callers never read it, and copying out of wasm memory costs more than
- * decoding.
+ * A record the module returned, known to be one JSON object. `body` is
+ * parsed on first use when a cheap check already proved the text an object
+ * (most records: nobody reads most bodies). `bytes` is rebuilt from `text` on
+ * demand when the decoding was lossless (no U+FFFD, no byte order mark for
+ * TextDecoder to strip); otherwise it is the copy taken at the call.
  */
 class ReturnedRecord {
   readonly kind = "record" as const;
 
   constructor(
     readonly text: string,
-    readonly body: Record<string, unknown>,
+    private parsed: Record<string, unknown> | undefined,
     private copy: Uint8Array | null,
   ) {}
+
+  get body(): Record<string, unknown> {
+    return (this.parsed ??= JSON.parse(this.text) as Record<string, unknown>);
+  }
 
   get bytes(): Uint8Array {
     return (this.copy ??= plain(Buffer.from(this.text, "utf8")));
@@ -291,6 +296,10 @@ export class FluentBitHost {
     if (text.length === 0 && copy === null) {
       this.counters.dropped++;
       return { kind: "dropped" };
+    }
+    if (isFlatJsonObject(text)) {
+      this.counters.records++;
+      return new ReturnedRecord(text, undefined, copy);
     }
     let body: unknown;
     try {
