@@ -172,7 +172,7 @@ export function hostSection(o: NodeOptions, records: BenchRecord[]): { rows: Hos
     ]),
     [
       "Times are process CPU µs (process.cpuUsage) per record; configurations run round-robin after a warm-up.",
-      "µs/record: FluentBitHost.call (copy in, call, copy out, decode + JSON.parse of the result).",
+      "µs/record: FluentBitHost.call (copy in, call, decode the result, check it is one JSON object: JSON.parse unless a flat object).",
       "module µs/rec: the same protocol without decoding/parsing the result (bench/node/lean-host.ts); added µs = over copy-only.",
       "tagged / alerts: records returned with the tripline namespace / with tripline_alert set (one untimed pass).",
     ],

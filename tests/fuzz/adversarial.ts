@@ -58,8 +58,9 @@ export function accessRecord(ip: string, pathValue = "/index.html"): Uint8Array 
 // ---------------------------------------------------------------- bare caller
 
 /**
- * Calls the module through the one Fluent Bit-exact host, but only measures
- * the result's length: no decoding or JSON parsing on the Node side.
+ * Calls the module through the one Fluent Bit-exact host (FluentBitHost.callLength),
+ * but only measures the result's length: no copy, decoding or JSON parsing
+ * on the Node side.
  */
 export class BareCaller {
   private readonly host: FluentBitHost;
@@ -85,12 +86,12 @@ export class BareCaller {
 
   /** Runs one record; the result's length in bytes, or -1 on a trap. */
   call(sec: number, record: Uint8Array): number {
-    const result = this.host.callBytes(this.tag, sec, 0, record);
-    if (result === TRAPPED || result === null) {
+    const length = this.host.callLength(this.tag, sec, 0, record);
+    if (length === TRAPPED || length === null) {
       this.traps++;
       return -1;
     }
-    return result.length;
+    return length;
   }
 
   memoryBytes(): number {
