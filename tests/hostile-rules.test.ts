@@ -182,10 +182,10 @@ test("BUG: a key cap whose worst case does not fit in the module's 4 GiB is refu
 });
 
 test("BUG: the Node host keeps working once the module's memory passes 2 GiB", (t) => {
-  // src/host/host.ts copies records in at the pointer __new returns; wasm exports return i32, so a
-  // pointer at or above 2 GiB arrives as a negative number and Uint8Array.set throws RangeError
-  // ("offset is out of bounds"): the call throws instead of returning. (readCString gets `>>> 0`,
-  // copyIn does not.) Fluent Bit itself is not affected; `tripline test` and every Node-side tool is.
+  // Wasm exports return i32, so a pointer at or above 2 GiB arrives in JavaScript as a negative
+  // number: the host (src/host/host.ts, invoke) must read it unsigned both when it copies the record
+  // in and when it finds the end of the returned string, or the call throws instead of returning.
+  // Fluent Bit itself is not affected; `tripline test` and every Node-side tool would be.
   // 16 wide correlations at a cap of 20,000 keys reach it after ~16,400 distinct clients.
   const r = spawnSync(process.execPath, [WORKER, "host-over-2gib"], { encoding: "utf8", timeout: 120_000 });
   assert.ok(!r.error, `no answer within 120 s: ${r.error?.message}`);

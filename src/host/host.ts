@@ -15,6 +15,7 @@
 // Everything in tripline that runs the module in Node goes through this class.
 import { SHAPES, FORMATS } from "../compiler/schema.js";
 import { isFlatJsonObject } from "./json.js";
+import { instantiateSync } from "@assemblyscript/loader";
 
 export type Outcome =
   | { kind: "record"; text: string; bytes: Uint8Array; body: Record<string, unknown> }
@@ -152,9 +153,10 @@ export class FluentBitHost {
     if (imports.length > 0) throw new ModuleStartError(`the module imports ${imports.map((i) => `${i.module}.${i.name}`).join(", ")}: Fluent Bit links no imports, so it would not start`);
     let instance;
     try {
-      // The raw exports, as WAMR calls them: no loader wrappers (those cost a
-      // rest-argument array and an extra call on every call).
-      instance = new WebAssembly.Instance(module, {});
+      // Instantiated by AssemblyScript's loader; the calls then use the raw
+      // exports, as WAMR calls them: the loader's wrappers cost a
+      // rest-argument array and an extra call on every call.
+      instance = instantiateSync(module, {}).instance;
     } catch (err) {
       throw new ModuleStartError(`the module stopped while starting (${(err as Error).message}): its rule program is corrupt or from another tripline version; rebuild it with \`tripline build\``);
     }
