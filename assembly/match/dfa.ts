@@ -12,7 +12,6 @@
 import { Fired } from "./fired";
 
 export class Matcher {
-  slot: i32 = 0;
   /** Also run over the URL-decoded value. */
   urlDecode: bool = false;
   /** 32-bit transitions (else 16-bit) and a 16-bit class map (else 8-bit). */

@@ -233,16 +233,25 @@ export async function fluentBitSection(o: { quick: boolean; log: (s: string) => 
   const notes = [
     `µs/record = (CPU - no-filter CPU) / ${lines.toLocaleString("en-US")} records; x copy-only = that added cost over copy-only (.wasm)'s.`,
     `CPU = user + sys of the fluent-bit process (${hasTime() ? "/usr/bin/time" : "shell times"}), median of ${reps}; runs: ${rows.map((r) => r.runs.map((x) => x.toFixed(2)).join("/")).join(", ")}`,
-    `Target "tripline <= 1.5x copy-only per record": ${fmt(trip.xCopy)}x -> ${trip.xCopy! <= 1.5 ? "met" : "NOT met"}.`,
-    `Target "tripline uses less CPU than Lua": tripline ${fmt(trip.cpu)} s vs Lua ${fmt(lua.cpu)} s -> ${trip.cpu < lua.cpu ? "met" : "NOT met"}.`,
   ];
+  // The targets of issue 14, each from rows of this one run.
+  const target = (what: string, value: number, limit: number) => notes.push(`Target ${what} <= ${fmt(limit)}: ${fmt(value)} -> ${value <= limit ? "met" : "NOT met"}.`);
+  const luaAdded = lua.usOverNone;
+  target('"default pack (.wasm) added CPU, x copy-only (.wasm)"', trip.xCopy!, 2.5);
+  target('"default pack (.wasm) added CPU, x the Lua filter doing the same detections"', trip.usOverNone / luaAdded, 0.6);
+  const noRules = get("tripline, no rules (.wasm)");
+  if (noRules) target('"no rules (.wasm), x copy-only (.wasm)"', noRules.xCopy!, 1.2);
   const g10 = get("10 generated rules (.wasm)");
   const g500 = get("500 generated rules (.wasm)");
-  if (g10 && g500) notes.push(`Rule scaling in WAMR (.wasm): 500 generated rules add ${fmt(g500.usOverNone)} µs/record, 10 add ${fmt(g10.usOverNone)}: ${fmt(g500.usOverNone / g10.usOverNone)}x.`);
+  if (g10 && g500) {
+    notes.push(`Rule scaling in WAMR (.wasm): 500 generated rules add ${fmt(g500.usOverNone)} µs/record, 10 add ${fmt(g10.usOverNone)}: ${fmt(g500.usOverNone / g10.usOverNone)}x.`);
+    target('"500 generated rules, x 10 rules"', g500.usOverNone / g10.usOverNone, 1.5);
+  }
   const tripAot = get("tripline (.aot)");
   const copyAot = get("copy-only (.aot)");
   if (tripAot && copyAot) {
     notes.push(`AOT: tripline (.aot) adds ${fmt(tripAot.usOverNone)} µs/record = ${fmt(tripAot.usOverNone / copyAot.usOverNone)}x copy-only (.aot); vs Lua: ${fmt(tripAot.cpu)} s vs ${fmt(lua.cpu)} s.`);
+    target('"default pack (.aot) added CPU, x copy-only (.wasm)"', tripAot.xCopy!, 1.0);
     if (aotSame) notes.push(`AOT check: tripline (.aot) and (.wasm) write ${aotSame.same ? "byte-identical" : "DIFFERENT"} output on ${aotSame.lines.toLocaleString("en-US")} lines (file output).`);
   } else {
     notes.push(`AOT rows missing: ${aot.error}`);
