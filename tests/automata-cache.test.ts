@@ -4,7 +4,7 @@
 // numbered differently), and a damaged entry is compiled again, not trusted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { compileSources } from "../src/compiler/compile.js";
@@ -37,7 +37,7 @@ function withCache<T>(fn: (dir: string) => T, mode?: "off"): T {
 }
 
 const bytes = (text: string) => compileSources([{ path: "rules.yml", text }], { seed: 7 }).program.bytes;
-const entries = (dir: string) => readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".json")).map((f) => path.join(dir, String(f)));
+const entries = (dir: string) => readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".bin")).map((f) => path.join(dir, String(f)));
 
 test("a program from cached automata equals one built without the cache", () => {
   const uncached = withCache(() => bytes(RULES), "off");
@@ -65,9 +65,26 @@ test("an entry serves a rule file whose predicates are numbered differently", ()
 });
 
 test("a damaged entry is compiled again", () => {
-  withCache((dir) => {
-    const good = bytes(RULES);
-    for (const f of entries(dir)) writeFileSync(f, "{ not json");
-    assert.deepEqual(bytes(RULES), good);
-  });
+  const damages: [string, (entry: Buffer) => Buffer][] = [
+    ["not an entry", () => Buffer.from("{ not an entry")],
+    ["cut in half", (entry) => entry.subarray(0, entry.length >> 1)],
+    ["two bytes swapped", (entry) => {
+      // The class map of the first automaton (after the 72-byte head, its count and
+      // five numbers): bytes 0 and "a" swapped, still valid classes; only the hash sees it.
+      const copy = Buffer.from(entry);
+      const map = 72 + 4 + 5 * 4;
+      [copy[map], copy[map + 0x61]] = [copy[map + 0x61], copy[map]];
+      return copy;
+    }],
+    ["one byte longer", (entry) => Buffer.concat([entry, Buffer.of(0)])],
+  ];
+  for (const [what, damage] of damages) {
+    withCache((dir) => {
+      const good = bytes(RULES);
+      const stored = entries(dir).map((f) => [f, readFileSync(f)] as const);
+      for (const [f, entry] of stored) writeFileSync(f, damage(entry));
+      assert.deepEqual(bytes(RULES), good, what);
+      for (const [f, entry] of stored) assert.deepEqual(readFileSync(f), entry, `${what}: the entry is stored again, whole`);
+    });
+  }
 });

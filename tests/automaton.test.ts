@@ -9,13 +9,13 @@ import { mulberry32 } from "../bench/gen/random.js";
 import {
   buildDfa,
   dfaStats,
-  matchReference,
   PatternError,
   runDfa,
   type Dfa,
   type PatternOp,
   type PatternSpec,
 } from "../src/compiler/match/automaton.js";
+import { matchReference } from "../src/compiler/match/reference.js";
 
 const SEED = process.env.AUTOMATON_SEED ? Number(process.env.AUTOMATON_SEED) : 0x7217_11e5;
 

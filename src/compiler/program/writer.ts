@@ -1,6 +1,8 @@
 // Little-endian byte writer for the program format (read by the module's
 // assembly/runtime/reader.ts). Strings are a u32 length, the bytes, and
 // padding to a multiple of 4, so every number in the program stays aligned.
+import { LITTLE_ENDIAN } from "../match/bytes.js";
+
 export class ByteWriter {
   private buf = new Uint8Array(1024);
   private view = new DataView(this.buf.buffer);
@@ -46,6 +48,16 @@ export class ByteWriter {
     this.reserve(8);
     this.view.setFloat64(this.length, v, true);
     this.length += 8;
+  }
+  /** Many u16 (or u32) values at once, e.g. an automaton's table: copied as they are on a little-endian host. */
+  values(v: Uint16Array | Uint32Array): void {
+    if (LITTLE_ENDIAN) return this.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    const width = v.BYTES_PER_ELEMENT;
+    this.reserve(v.length * width);
+    let at = this.length;
+    if (width === 2) for (let i = 0; i < v.length; i++, at += 2) this.view.setUint16(at, v[i], true);
+    else for (let i = 0; i < v.length; i++, at += 4) this.view.setUint32(at, v[i], true);
+    this.length = at;
   }
   bytes(b: Uint8Array): void {
     this.reserve(b.length);
