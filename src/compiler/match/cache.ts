@@ -6,13 +6,7 @@
 // renumbered 0..n-1, so rule files that number predicates differently
 // share an entry), the budgets, and this compiler's version.
 //
-// Two places are read: the package's own build/automata/ (filled when the
-// package is built, read-only; it holds the default pack), then the user's
-// cache ($TRIPLINE_CACHE_DIR, else $XDG_CACHE_HOME/tripline/automata, else
-// ~/.cache/tripline/automata), which new results are written to.
-// TRIPLINE_CACHE=off disables both. A damaged or unreadable entry is
-// compiled again, never trusted: each entry carries its own key and a hash
-// of its contents, and every number in it is checked before use.
+// Where entries live, and the checks on what is read: ../cache.ts.
 //
 // Entries are binary (automaton tables as they are in memory), so a hit
 // costs a file read and a hash instead of parsing megabytes of JSON:
@@ -23,11 +17,9 @@
 //   any-position and the end-of-input reports, each: u32 ids, (states + 1)
 //   u32 offsets, the ids (u32, pattern-local: 0..patterns-1).
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PACKAGE_ROOT } from "../module.js";
+import { cacheEnabled, codeVersion, lookup, store } from "../cache.js";
 import { LITTLE_ENDIAN } from "./bytes.js";
 import type { Dfa, PatternSpec } from "./types.js";
 
@@ -35,20 +27,9 @@ const MAGIC = 0x41505254; // "TRPA" little-endian
 const FORMAT = 2;
 const HEAD = 4 + 4 + 32 + 32;
 
-/** The package's read-only cache, filled by `npm run build` with the default pack's automata. */
-export const PACKAGE_CACHE = path.join(PACKAGE_ROOT, "build", "automata");
-
 let builder: string | undefined;
 /** The automaton builder's own code (this folder), hashed: a changed builder never reads old entries. */
-function builderVersion(): string {
-  if (builder === undefined) {
-    const dir = path.dirname(fileURLToPath(import.meta.url));
-    const h = createHash("sha256");
-    for (const f of readdirSync(dir).filter((n) => n.endsWith(".js")).sort()) h.update(f).update(readFileSync(path.join(dir, f)));
-    builder = h.digest("hex");
-  }
-  return builder;
-}
+const builderVersion = (): string => (builder ??= codeVersion(path.dirname(fileURLToPath(import.meta.url))));
 
 export interface CacheOptions {
   maxStates: number;
@@ -56,25 +37,12 @@ export interface CacheOptions {
   softStates?: number;
 }
 
-function userDir(): string | undefined {
-  if (process.env.TRIPLINE_CACHE_DIR) return process.env.TRIPLINE_CACHE_DIR;
-  const base = process.env.XDG_CACHE_HOME || (os.homedir() ? path.join(os.homedir(), ".cache") : undefined);
-  return base ? path.join(base, "tripline", "automata") : undefined;
-}
-
-const enabled = (): boolean => process.env.TRIPLINE_CACHE !== "off";
-
 function keyOf(patterns: PatternSpec[], options: CacheOptions): Buffer {
   const h = createHash("sha256");
   h.update(JSON.stringify([FORMAT, builderVersion(), options.maxStates, options.maxAutomata, options.softStates ?? null]));
-  for (const p of patterns) h.update(JSON.stringify([p.op, p.value, p.cased]) + "\n");
+  h.update(patterns.map((p) => JSON.stringify([p.op, p.value, p.cased]) + "\n").join(""));
   return h.digest();
 }
-
-const entryFile = (dir: string, key: Buffer): string => {
-  const hex = key.toString("hex");
-  return path.join(dir, hex.slice(0, 2), `${hex}.bin`);
-};
 
 /** The u32 words of an entry, little-endian whatever the host. */
 class Words {
@@ -217,30 +185,6 @@ function encode(automata: Dfa[], key: Buffer): Buffer {
   return Buffer.concat([head, key, createHash("sha256").update(body).digest(), body]);
 }
 
-function read(dir: string, key: Buffer, patterns: number): { bytes: Buffer; automata: Dfa[] } | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(entryFile(dir, key));
-  } catch {
-    return undefined; // absent or unreadable: compiled again
-  }
-  const automata = decode(bytes, key, patterns);
-  return automata && { bytes, automata };
-}
-
-/** Writes atomically (a temporary file renamed), so a reader never sees half an entry; failures only cost the cache. */
-function write(dir: string, key: Buffer, bytes: Uint8Array): void {
-  try {
-    const file = entryFile(dir, key);
-    mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
-  } catch {
-    // A read-only home or a full disk: the next build compiles again.
-  }
-}
-
 /**
  * The automata of `patterns`, from the cache or from `compile` (whose result
  * is then stored). Pattern ids in the automata are renumbered to the
@@ -249,19 +193,12 @@ function write(dir: string, key: Buffer, bytes: Uint8Array): void {
  */
 export function cachedAutomata(patterns: PatternSpec[], options: CacheOptions, compile: (local: PatternSpec[]) => Dfa[], writeTo?: string): Dfa[] {
   const local = patterns.map((p, i) => ({ ...p, id: i }));
-  if (!enabled()) return renumber(compile(local), patterns);
+  if (!cacheEnabled()) return renumber(compile(local), patterns);
   const key = keyOf(patterns, options);
-  const user = userDir();
-  const target = writeTo ?? user;
-  // Where the result goes first, then the package's, then the user's: each directory once.
-  for (const dir of new Set([target, PACKAGE_CACHE, user])) {
-    const hit = dir ? read(dir, key, patterns.length) : undefined;
-    if (!hit) continue;
-    if (target && dir !== target) write(target, key, hit.bytes);
-    return renumber(hit.automata, patterns);
-  }
+  const hit = lookup(key, ".bin", (bytes) => decode(bytes, key, patterns.length), writeTo);
+  if (hit) return renumber(hit, patterns);
   const built = compile(local);
-  if (target) write(target, key, encode(built, key));
+  store(key, ".bin", encode(built, key), writeTo);
   return renumber(built, patterns);
 }
 

@@ -160,8 +160,8 @@ export function writeAutomaton(w: ByteWriter, a: SlotAutomaton, formats: number)
     }
     return at;
   };
-  const anywhere = dfa.emitAnywhere.map((ids) => listOffset(ids));
-  const atEnd = dfa.emitAtEnd.map((ids) => listOffset(ids));
+  const anywhere = Uint32Array.from(dfa.emitAnywhere, listOffset);
+  const atEnd = Uint32Array.from(dfa.emitAtEnd, listOffset);
 
   w.u32((a.urlDecode ? 1 : 0) | (wideTargets ? 2 : 0));
   w.u32(formats);
@@ -173,7 +173,7 @@ export function writeAutomaton(w: ByteWriter, a: SlotAutomaton, formats: number)
   w.bytes(dfa.classMap);
   w.values(dfa.next);
   w.align4();
-  for (const off of anywhere) w.u32(off);
-  for (const off of atEnd) w.u32(off);
+  w.values(anywhere);
+  w.values(atEnd);
   w.list(lists);
 }

@@ -4,9 +4,15 @@
 import { LITTLE_ENDIAN } from "../match/bytes.js";
 
 export class ByteWriter {
-  private buf = new Uint8Array(1024);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   length = 0;
+
+  /** `capacity`: the bytes expected; the buffer grows beyond it as needed. */
+  constructor(capacity = 1024) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   private reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
