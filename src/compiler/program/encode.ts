@@ -188,8 +188,8 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   for (const rule of set.rules) for (const tag of rule.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
   for (const c of set.correlations) for (const tag of c.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
 
-  // Room for the automata tables (most of the program) up front: no copying as it grows.
-  const w = new ByteWriter(automata.reduce((n, a) => n + a.dfa.next.byteLength, 1 << 16));
+  // Room for the automata (most of the program: targets, two offsets per state) up front: no copying as it grows.
+  const w = new ByteWriter(automata.reduce((n, a) => n + a.dfa.next.byteLength + 8 * a.dfa.stateCount + 1024, 1 << 16));
   w.u32(MAGIC);
   w.u32(VERSION);
   w.u32(0); // total length, patched

@@ -79,18 +79,23 @@ function decode(bytes: Buffer, key: Buffer, file: { path: string; text: string }
   }
 }
 
+// Runs once per node of every rule file, as cold code: no allocations beyond the node itself.
 function node(raw: unknown, src: SourceText, depth: number): YNode {
-  check(Array.isArray(raw) && depth <= MAX_DEPTH);
-  const [t, start, end, body] = raw as unknown[];
-  check(Number.isInteger(start) && Number.isInteger(end) && 0 <= (start as number) && (start as number) <= (end as number) && (end as number) <= src.text.length);
+  if (!Array.isArray(raw) || depth > MAX_DEPTH) throw new Damaged();
+  const t: unknown = raw[0];
+  const start: unknown = raw[1];
+  const end: unknown = raw[2];
+  if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 0 || (start as number) > (end as number) || (end as number) > src.text.length) throw new Damaged();
   const base = { src, start: start as number, end: end as number, pos: posAt(src, start as number) };
   if (t === 0) {
-    const [, , , value, style, empty] = raw as unknown[];
-    check((raw as unknown[]).length === 6 && (value === null || ["string", "number", "boolean"].includes(typeof value)) && STYLES.has(style as string) && (empty === 0 || empty === 1));
-    return { t: "scalar", value: value as YScalar["value"], style: style as string, empty: empty === 1, ...base };
+    const value: unknown = raw[3];
+    const kind = typeof value;
+    if (raw.length !== 6 || !(value === null || kind === "string" || kind === "number" || kind === "boolean") || !STYLES.has(raw[4]) || (raw[5] !== 0 && raw[5] !== 1)) throw new Damaged();
+    return { t: "scalar", value: value as YScalar["value"], style: raw[4] as string, empty: raw[5] === 1, ...base };
   }
-  check((raw as unknown[]).length === 4 && Array.isArray(body));
-  const children = (body as unknown[]).map((c) => node(c, src, depth + 1));
+  const body: unknown = raw[3];
+  if (raw.length !== 4 || !Array.isArray(body)) throw new Damaged();
+  const children = body.map((c) => node(c, src, depth + 1));
   if (t === 2) return { t: "seq", items: children, ...base };
   check(t === 1 && children.length % 2 === 0);
   const entries = [];
