@@ -4,9 +4,8 @@
 // damaged entry is parsed again, not trusted.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { entries, withCache } from "./helpers/cache.js";
 import { loadRules } from "../src/compiler/rules/load.js";
 
 // Two documents; block, quoted and flow scalars; numbers, booleans, an empty list and an alias.
@@ -35,23 +34,7 @@ detection:
   condition: s
 `;
 
-function withCache<T>(fn: (dir: string) => T, mode?: "off"): T {
-  const dir = mkdtempSync(path.join(tmpdir(), "tripline-tree-cache-test-"));
-  const saved = { dir: process.env.TRIPLINE_CACHE_DIR, mode: process.env.TRIPLINE_CACHE };
-  process.env.TRIPLINE_CACHE_DIR = dir;
-  if (mode) process.env.TRIPLINE_CACHE = mode;
-  try {
-    return fn(dir);
-  } finally {
-    for (const [k, v] of [["TRIPLINE_CACHE_DIR", saved.dir], ["TRIPLINE_CACHE", saved.mode]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
-const entries = (dir: string) => readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".yaml.json")).map((f) => path.join(dir, String(f)));
 /** The loaded rules as JSON (positions included), or the error text. */
 const load = (text: string, file = "rules.yml"): string => {
   try {
@@ -66,7 +49,7 @@ test("rules read from the cache equal rules parsed afresh, positions included", 
   assert.match(fresh, /"line":\d+/);
   withCache((dir) => {
     assert.equal(load(RULES), fresh, "the first load, which stores the file");
-    assert.equal(entries(dir).length, 1);
+    assert.equal(entries(dir, ".yaml.json").length, 1);
     assert.equal(load(RULES), fresh, "read from the cache");
     assert.equal(load(RULES, "other/name.yml"), fresh.replaceAll('"rules.yml"', '"other/name.yml"'), "the same text under another name");
   });
@@ -77,7 +60,7 @@ test("a file with a YAML problem is not cached: its problem is reported every ti
   withCache((dir) => {
     const first = load(broken);
     assert.match(first, /^error: .*rules\.yml:4:1: duplicate key/s);
-    assert.equal(entries(dir).length, 0);
+    assert.equal(entries(dir, ".yaml.json").length, 0);
     assert.equal(load(broken), first);
   });
 });
@@ -93,7 +76,7 @@ test("a damaged entry is parsed again", () => {
   for (const [what, damage] of damages) {
     withCache(() => {
       load(RULES);
-      const [file] = entries(process.env.TRIPLINE_CACHE_DIR!);
+      const [file] = entries(process.env.TRIPLINE_CACHE_DIR!, ".yaml.json");
       const good = readFileSync(file, "utf8");
       const bad = damage(good);
       assert.notEqual(bad, good, `${what}: the damage changed the entry`);
