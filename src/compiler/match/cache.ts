@@ -90,25 +90,28 @@ class Words {
 class Damaged extends Error {}
 
 /** Reads the per-state id lists written by `writeLists`. */
-function readLists(r: Words, states: number, ids: number): number[][] {
+function readLists(r: Words, states: number, ids: readonly number[]): number[][] {
   const total = r.u32();
   const offsets = r.values(states + 1, 4, total + 1);
-  const flat = r.values(total, 4, ids);
+  const flat = r.values(total, 4, ids.length);
   const lists: number[][] = [];
   for (let s = 0; s < states; s++) {
     const begin = offsets[s];
     const end = offsets[s + 1];
     if (begin > end) throw new Damaged();
     const list = new Array<number>(end - begin);
-    for (let i = begin; i < end; i++) list[i - begin] = flat[i];
+    for (let i = begin; i < end; i++) list[i - begin] = ids[flat[i]];
     lists.push(list);
   }
   if (offsets[0] !== 0 || offsets[states] !== total) throw new Damaged();
   return lists;
 }
 
-/** The automata of entry `bytes` if it is whole, for `key`, and every state, class and id in it is in range. */
-function decode(bytes: Uint8Array, key: Buffer, patterns: number): Dfa[] | undefined {
+/**
+ * The automata of entry `bytes` if it is whole, for `key`, and every state,
+ * class and pattern in it is in range; pattern k of the entry reported as `ids[k]`.
+ */
+function decode(bytes: Uint8Array, key: Buffer, ids: readonly number[]): Dfa[] | undefined {
   try {
     const r = new Words(bytes);
     if (r.u32() !== MAGIC || r.u32() !== FORMAT) return undefined;
@@ -125,8 +128,8 @@ function decode(bytes: Uint8Array, key: Buffer, patterns: number): Dfa[] | undef
       if (classCount < 1 || classCount > 256 || stateCount < 1 || start >= stateCount || dead < -1 || dead >= stateCount || (width !== 2 && width !== 4)) return undefined;
       const classMap = Uint8Array.from(body.values(256, 1, classCount));
       const next = body.targets(stateCount * classCount, width, stateCount);
-      const emitAnywhere = readLists(body, stateCount, patterns);
-      const emitAtEnd = readLists(body, stateCount, patterns);
+      const emitAnywhere = readLists(body, stateCount, ids);
+      const emitAtEnd = readLists(body, stateCount, ids);
       automata.push({ classMap, classCount, stateCount, start, next, emitAnywhere, emitAtEnd, dead });
     }
     return body.done ? automata : undefined;
@@ -195,8 +198,8 @@ export function cachedAutomata(patterns: PatternSpec[], options: CacheOptions, c
   const local = patterns.map((p, i) => ({ ...p, id: i }));
   if (!cacheEnabled()) return renumber(compile(local), patterns);
   const key = keyOf(patterns, options);
-  const hit = lookup(key, ".bin", (bytes) => decode(bytes, key, patterns.length), writeTo);
-  if (hit) return renumber(hit, patterns);
+  const hit = lookup(key, ".bin", (bytes) => decode(bytes, key, patterns.map((p) => p.id)), writeTo);
+  if (hit) return hit;
   const built = compile(local);
   store(key, ".bin", encode(built, key), writeTo);
   return renumber(built, patterns);

@@ -98,7 +98,8 @@ export class ByteWriter {
   patch32(at: number, v: number): void {
     this.view.setUint32(at, v >>> 0, true);
   }
+  /** The bytes written: a view of the buffer (no copy of a program of megabytes), which starts at offset 0. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buf.subarray(0, this.length);
   }
 }
