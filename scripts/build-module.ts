@@ -15,7 +15,7 @@ import asc from "assemblyscript/asc";
 import binaryen from "binaryen";
 import { compileSources, readSources, ruleFiles, DEFAULT_RULES, isRuleError } from "../src/compiler/compile.js";
 import { encodeProgram } from "../src/compiler/program/encode.js";
-import { PACKAGE_CACHE } from "../src/compiler/match/cache.js";
+import { PACKAGE_CACHE } from "../src/compiler/cache.js";
 import { PACKAGE_ROOT, ENGINE_PATH, placeProgram } from "../src/compiler/module.js";
 import { writeSchema } from "./generate-schema.js";
 
@@ -74,12 +74,12 @@ function linkProgramSegment(raw: Uint8Array, placeholder: Uint8Array): Uint8Arra
 
 try {
   writeSchema();
-  rmSync(PACKAGE_CACHE, { recursive: true, force: true }); // only the current pack's automata stay
+  rmSync(PACKAGE_CACHE, { recursive: true, force: true }); // only the current pack's entries stay
   const empty = encodeProgram({ rules: [], correlations: [] }, { statsIntervalSec: 0 }).bytes;
   const engine = linkProgramSegment(await compile("assembly/index.ts"), empty);
   writeFileSync(ENGINE_PATH, engine);
-  // The default pack's automata go to the package's own cache (build/automata), so `tripline build` reuses them.
-  const { program } = compileSources(readSources(ruleFiles([DEFAULT_RULES])), { automataCacheDir: PACKAGE_CACHE });
+  // The default pack's automata and parsed rule files go to the package's own cache (build/automata), so `tripline build` reuses them.
+  const { program } = compileSources(readSources(ruleFiles([DEFAULT_RULES])), { cacheDir: PACKAGE_CACHE });
   const module = placeProgram(engine, program.bytes);
   writeFileSync(path.join(out, "tripline.wasm"), module);
   console.log(`build/engine.wasm ${engine.length} bytes; build/tripline.wasm: ${program.stats.rules} rules, ${program.stats.correlations} correlations, ${module.length} bytes`);

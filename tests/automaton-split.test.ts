@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mulberry32 } from "../bench/gen/random.js";
-import { buildDfa, buildDfas, matchReference, PatternError, runDfa, type PatternSpec } from "../src/compiler/match/automaton.js";
+import { buildDfa, buildDfas, PatternError, runDfa, type PatternSpec } from "../src/compiler/match/automaton.js";
+import { matchReference } from "../src/compiler/match/reference.js";
 import { automataStats, buildAutomata } from "../src/compiler/program/automata.js";
 import type { NumberedPredicate } from "../src/compiler/program/predicates.js";
 import { RuleError, type Predicate } from "../src/compiler/ir.js";

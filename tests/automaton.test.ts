@@ -5,41 +5,21 @@
 // seeded PRNG: set AUTOMATON_SEED=<n> to replay a reported failure.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mulberry32 } from "../bench/gen/random.js";
+import { Rng } from "./fuzz/rng.js";
 import {
   buildDfa,
   dfaStats,
-  matchReference,
   PatternError,
   runDfa,
   type Dfa,
   type PatternOp,
   type PatternSpec,
 } from "../src/compiler/match/automaton.js";
+import { matchReference } from "../src/compiler/match/reference.js";
 
 const SEED = process.env.AUTOMATON_SEED ? Number(process.env.AUTOMATON_SEED) : 0x7217_11e5;
 
 // --- helpers -------------------------------------------------------------
-
-
-class Rng {
-  readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  range(lo: number, hi: number): number {
-    return lo + this.int(hi - lo + 1);
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 const enc = new TextEncoder();
 const bytes = (s: string): Uint8Array => enc.encode(s);

@@ -2,13 +2,14 @@
 // reading files out of a checkout or a bare git directory, a module with the
 // pack's detection rules all tagging, and access lines as servers log them.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { buildWasm, readSources, ruleFiles, DEFAULT_RULES } from "../../src/compiler/compile.js";
 import type { SourceFile } from "../../src/compiler/rules/load.js";
 import { FluentBitHost } from "../../src/host/host.js";
 import { automataStats } from "../../src/compiler/program/automata.js";
+import { filesBelow } from "../../src/walk.js";
 
 export interface TextFile {
   path: string;
@@ -19,15 +20,8 @@ export interface TextFile {
 export function readTree(root: string, prefixes: string[], filter: (name: string) => boolean): TextFile[] {
   const out: TextFile[] = [];
   if (!existsSync(path.join(root, "HEAD")) || existsSync(path.join(root, prefixes[0]))) {
-    const walk = (dir: string) => {
-      for (const name of readdirSync(dir).sort()) {
-        const full = path.join(dir, name);
-        if (statSync(full).isDirectory()) walk(full);
-        else if (filter(name)) out.push({ path: path.relative(root, full), text: readFileSync(full, "utf8") });
-      }
-    };
-    for (const p of prefixes) if (existsSync(path.join(root, p))) walk(path.join(root, p));
-    return out;
+    const dirs = prefixes.map((p) => path.join(root, p)).filter((dir) => existsSync(dir));
+    return filesBelow(dirs, (file) => filter(path.basename(file))).map((full) => ({ path: path.relative(root, full), text: readFileSync(full, "utf8") }));
   }
   const git = (...args: string[]) => execFileSync("git", ["-C", root, ...args], { encoding: "utf8", maxBuffer: 1 << 28 });
   const names = git("ls-tree", "-r", "--name-only", "HEAD", "--", ...prefixes)

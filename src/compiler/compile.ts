@@ -32,7 +32,7 @@ export interface Compiled {
 
 export function compileSources(sources: SourceFile[], options: CompileOptions = {}): Compiled {
   const fieldMap = options.fieldMapFile ? loadFieldMap({ path: options.fieldMapFile, text: readFileSync(options.fieldMapFile, "utf8") }) : undefined;
-  const rules = loadRules(sources, { fieldMap });
+  const rules = loadRules(sources, { fieldMap, cacheDir: options.cacheDir });
   const program = encodeProgram(rules, options);
   return { rules, program };
 }

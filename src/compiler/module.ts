@@ -112,16 +112,15 @@ export function placeProgram(module: Uint8Array, program: Uint8Array): Uint8Arra
   const { sectionAt, sectionEnd, payloadAt, segmentAt } = locate(module);
   // The segment: flags 1 (passive), length, bytes.
   const segment = [1, ...leb(program.length)];
-  const payload = new Uint8Array(segmentAt - payloadAt + segment.length + program.length);
-  payload.set(module.subarray(payloadAt, segmentAt), 0);
-  payload.set(segment, segmentAt - payloadAt);
-  payload.set(program, segmentAt - payloadAt + segment.length);
-  const header = [DATA_SECTION, ...leb(payload.length)];
-  const out = new Uint8Array(sectionAt + header.length + payload.length + (module.length - sectionEnd));
-  out.set(module.subarray(0, sectionAt), 0);
-  out.set(header, sectionAt);
-  out.set(payload, sectionAt + header.length);
-  out.set(module.subarray(sectionEnd), sectionAt + header.length + payload.length);
+  const payloadLength = segmentAt - payloadAt + segment.length + program.length;
+  const header = [DATA_SECTION, ...leb(payloadLength)];
+  // Written in place, piece by piece: the program is megabytes, copied once.
+  const out = new Uint8Array(sectionAt + header.length + payloadLength + (module.length - sectionEnd));
+  let at = 0;
+  for (const piece of [module.subarray(0, sectionAt), header, module.subarray(payloadAt, segmentAt), segment, program, module.subarray(sectionEnd)]) {
+    out.set(piece, at);
+    at += piece.length;
+  }
   return out;
 }
 

@@ -90,7 +90,6 @@ import { normalizeSigma, sigmaFragment, sigmaTrie, type SigmaItem, type SigmaOp 
 import { PatternError, type Dfa, type PatternSpec } from "./types.js";
 
 export { PatternError, type Dfa, type PatternOp, type PatternSpec } from "./types.js";
-export { matchReference } from "./reference.js";
 
 export const DEFAULT_MAX_STATES = 50000;
 /** NFA nodes one pattern may use (large repetition counts are the usual cause). */

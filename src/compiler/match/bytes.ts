@@ -1,6 +1,9 @@
 // Sets of bytes (0..255) as 256-bit bitmaps, and the byte-level helpers the
 // pattern front ends share: ASCII-only case folding and UTF-8 encoding.
 
+/** Whether typed arrays are little-endian here, as the program and the cache are: then tables are copied whole. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** A set of bytes: 8 words of 32 bits. */
 export type ByteSet = Uint32Array;
 

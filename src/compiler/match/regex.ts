@@ -6,7 +6,8 @@
 // they appear, and case folding stays ASCII-only (refa's /i would also fold
 // Latin-1 letters, which would corrupt UTF-8 bytes).
 
-import { JS, type CharSet } from "refa";
+import { createRequire } from "node:module";
+import type { JS, CharSet } from "refa";
 import {
   addRange,
   complement,
@@ -30,6 +31,13 @@ type Quantifier = Extract<Element, { type: "Quantifier" }>;
 type ClassElement = Extract<CharacterClass, { unicodeSets: false }>["elements"][number];
 
 const FLAGS: JS.Flags = {};
+
+// refa is loaded on first use: a build whose automata all come from the
+// cache (cache.ts) never parses a regex, and loading refa costs ~60 ms.
+let refaJs: typeof JS | undefined;
+function js(): typeof JS {
+  return (refaJs ??= (createRequire(import.meta.url)("refa") as typeof import("refa")).JS);
+}
 
 /**
  * A leading `(?i)` (PCRE's inline flag, common in Sigma rules) makes the whole
@@ -57,7 +65,7 @@ export function parseRegex(id: number, source: string): RegexppAst {
     throw new PatternError(id, `invalid regular expression /${source}/: ${(err as Error).message}`);
   }
   try {
-    return JS.Parser.fromLiteral({ source, flags: "" }).ast;
+    return js().Parser.fromLiteral({ source, flags: "" }).ast;
   } catch (err) {
     throw new PatternError(id, `invalid regular expression /${source}/: ${(err as Error).message}`);
   }
@@ -202,7 +210,7 @@ class RegexCompiler {
   characterSet(e: CharacterSet): ByteSet {
     if (e.kind === "property") this.unsupported("Unicode property escapes", e.raw, "are");
     // ., \d, \D, \s, \S, \w, \W are all closed under ASCII case folding.
-    return toBytes(JS.parseCharSet(e as Parameters<typeof JS.parseCharSet>[0], FLAGS));
+    return toBytes(js().parseCharSet(e as Parameters<typeof JS.parseCharSet>[0], FLAGS));
   }
 
   characterClass(cls: CharacterClass): ByteSet {
@@ -219,12 +227,12 @@ class RegexCompiler {
         }
       }
     }
-    if (this.cased) return toBytes(JS.parseCharSet(cls as Parameters<typeof JS.parseCharSet>[0], FLAGS));
+    if (this.cased) return toBytes(js().parseCharSet(cls as Parameters<typeof JS.parseCharSet>[0], FLAGS));
     // Case-insensitive: fold the listed members first, then negate, as
     // JavaScript's /i does ([^a] matches neither a nor A).
     const members = emptySet();
     for (const el of elements) {
-      unionInto(members, toBytes(JS.parseCharSet(el as Parameters<typeof JS.parseCharSet>[0], FLAGS)));
+      unionInto(members, toBytes(js().parseCharSet(el as Parameters<typeof JS.parseCharSet>[0], FLAGS)));
     }
     const folded = foldAscii(members);
     return cls.negate ? complement(folded) : folded;

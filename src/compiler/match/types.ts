@@ -18,8 +18,8 @@ export interface Dfa {
   stateCount: number;
   /** Start state index. */
   start: number;
-  /** stateCount*classCount entries: next[state*classCount + cls]. */
-  next: Uint32Array;
+  /** stateCount*classCount entries: next[state*classCount + cls] (u16 when every state number fits). */
+  next: Uint32Array | Uint16Array;
   /** Per state: pattern ids reported whenever the state is entered (or is the start state). */
   emitAnywhere: number[][];
   /** Per state: pattern ids reported if the input ends in this state. */

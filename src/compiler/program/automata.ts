@@ -42,7 +42,7 @@ export function buildAutomata(
     const patterns = bySlot.get(slot)!;
     let dfas: Dfa[];
     try {
-      dfas = cachedAutomata(patterns, { maxStates, maxAutomata }, (local) => buildDfas(local, { maxStates, maxAutomata }), cacheDir);
+      dfas = cachedAutomata(patterns, { maxStates, maxAutomata }, (local) => buildDfas(local, { maxStates, maxAutomata }).map(inModuleOrder), cacheDir);
     } catch (err) {
       if (err instanceof PatternError) {
         // The builder saw the patterns numbered 0..n-1 (cache.ts).
@@ -86,11 +86,49 @@ export function automataStats(automata: SlotAutomaton[], slotKeys: string[][]): 
   return out;
 }
 
+/** The dead state if the module may stop scanning there: it reports nothing, not even at the end; else -1. */
+function stoppingState(dfa: Dfa): number {
+  return dfa.dead >= 0 && dfa.emitAnywhere[dfa.dead].length === 0 && dfa.emitAtEnd[dfa.dead].length === 0 ? dfa.dead : -1;
+}
+
+/**
+ * The same automaton with its states in the order the module lays them out:
+ * states that report at any position first, then the stopping dead state,
+ * then the rest, each group in the builder's order. Done once when the
+ * automaton is built, before it is cached, so that writing a cached
+ * automaton copies its table instead of renumbering millions of targets.
+ * Tables of at most 0xffff states are kept as u16, as the module reads them.
+ */
+export function inModuleOrder(dfa: Dfa): Dfa {
+  const k = dfa.classCount;
+  const dead = stoppingState(dfa);
+  const order: number[] = [];
+  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length > 0) order.push(s);
+  if (dead >= 0) order.push(dead);
+  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length === 0 && s !== dead) order.push(s);
+  const renumber = new Uint32Array(dfa.stateCount);
+  order.forEach((old, now) => (renumber[old] = now));
+  const next = dfa.stateCount > 0xffff ? new Uint32Array(dfa.stateCount * k) : new Uint16Array(dfa.stateCount * k);
+  let at = 0;
+  for (const old of order) for (let c = 0; c < k; c++) next[at++] = renumber[dfa.next[old * k + c]];
+  return {
+    classMap: dfa.classMap,
+    classCount: k,
+    stateCount: dfa.stateCount,
+    start: renumber[dfa.start],
+    next,
+    emitAnywhere: order.map((old) => dfa.emitAnywhere[old]),
+    emitAtEnd: order.map((old) => dfa.emitAtEnd[old]),
+    dead: dfa.dead >= 0 ? renumber[dfa.dead] : -1,
+  };
+}
+
 /**
  * Writes an automaton for the module (assembly/program/load.ts reads it and
  * lays it out for its loop, assembly/match/dfa.ts): states that report at
  * any position are numbered first, then the dead state, so the loop needs
- * one compare per byte to know whether anything special happened.
+ * one compare per byte to know whether anything special happened. The
+ * automaton must already be in that order (inModuleOrder).
  *   u32 flags (1: also URL-decoded, 2: 32-bit targets), u32 formats,
  *   u32 classes, u32 states, u32 start, i32 dead (-1: none), u32 special,
  *   256 bytes class map, states x classes targets (u16 or u32, padded to 4),
@@ -100,22 +138,19 @@ export function automataStats(automata: SlotAutomaton[], slotKeys: string[][]): 
  */
 export function writeAutomaton(w: ByteWriter, a: SlotAutomaton, formats: number): void {
   const { dfa } = a;
-  const k = dfa.classCount;
-  const dead = dfa.dead >= 0 && dfa.emitAnywhere[dfa.dead].length === 0 && dfa.emitAtEnd[dfa.dead].length === 0 ? dfa.dead : -1;
-  const order: number[] = [];
-  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length > 0) order.push(s);
-  if (dead >= 0) order.push(dead);
-  const special = order.length;
-  for (let s = 0; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length === 0 && s !== dead) order.push(s);
-  const renumber = new Array<number>(dfa.stateCount);
-  order.forEach((old, now) => (renumber[old] = now));
+  const dead = stoppingState(dfa);
+  let special = 0;
+  while (special < dfa.stateCount && dfa.emitAnywhere[special].length > 0) special++;
+  if (dead >= 0 && dead !== special++) throw new Error("automaton not in module order: the dead state must follow the reporting states");
+  for (let s = special; s < dfa.stateCount; s++) if (dfa.emitAnywhere[s].length > 0) throw new Error("automaton not in module order: a reporting state follows the others");
   const wideTargets = dfa.stateCount > 0xffff;
+  if (!(dfa.next instanceof (wideTargets ? Uint32Array : Uint16Array))) throw new Error("automaton not in module order: targets of the wrong width");
 
   const lists: number[] = [];
   const listIndex = new Map<string, number>();
-  const listOffset = (ids: Iterable<number>): number => {
+  const listOffset = (ids: readonly number[]): number => {
+    if (ids.length === 0) return 0xffffffff; // most states: no list to sort or look up
     const sorted = [...ids].sort((x, y) => x - y);
-    if (sorted.length === 0) return 0xffffffff;
     const key = sorted.join(",");
     let at = listIndex.get(key);
     if (at === undefined) {
@@ -125,26 +160,20 @@ export function writeAutomaton(w: ByteWriter, a: SlotAutomaton, formats: number)
     }
     return at;
   };
-  const anywhere = order.map((old) => listOffset(dfa.emitAnywhere[old]));
-  const atEnd = order.map((old) => listOffset(dfa.emitAtEnd[old]));
+  const anywhere = Uint32Array.from(dfa.emitAnywhere, listOffset);
+  const atEnd = Uint32Array.from(dfa.emitAtEnd, listOffset);
 
   w.u32((a.urlDecode ? 1 : 0) | (wideTargets ? 2 : 0));
   w.u32(formats);
-  w.u32(k);
+  w.u32(dfa.classCount);
   w.u32(dfa.stateCount);
-  w.u32(renumber[dfa.start]);
-  w.i32(dead >= 0 ? renumber[dead] : -1);
+  w.u32(dfa.start);
+  w.i32(dead);
   w.u32(special);
   w.bytes(dfa.classMap);
-  for (const old of order) {
-    for (let c = 0; c < k; c++) {
-      const target = renumber[dfa.next[old * k + c]];
-      if (wideTargets) w.u32(target);
-      else w.u16(target);
-    }
-  }
+  w.values(dfa.next);
   w.align4();
-  for (const off of anywhere) w.u32(off);
-  for (const off of atEnd) w.u32(off);
+  w.values(anywhere);
+  w.values(atEnd);
   w.list(lists);
 }

@@ -1,6 +1,7 @@
 // Parses a CIDR network into the 16-byte form the module compares against;
-// IPv4 networks become ::ffff:a.b.c.d/(prefix + 96).
-import { isIPv4, isIPv6 } from "node:net";
+// IPv4 networks become ::ffff:a.b.c.d/(prefix + 96). The address grammar is
+// the one rules are checked with (rules/cidr.ts), so both stages agree.
+import { isIPv4, isIPv6 } from "../rules/cidr.js";
 
 export function parseCidr(text: string): { prefix: number; network: Uint8Array } | null {
   const slash = text.indexOf("/");

@@ -49,8 +49,8 @@ export interface EncodeOptions {
   seed?: number | bigint;
   /** Seconds of event time between statistics records; 0 turns them off. */
   statsIntervalSec?: number;
-  /** Where newly compiled automata are cached (default: the user's cache; see match/cache.ts). */
-  automataCacheDir?: string;
+  /** Where new cache entries go: compiled automata, parsed rule files (default: the user's cache; see ../cache.ts). */
+  cacheDir?: string;
   /** Aggregators correlation keys are sharded over (0 or absent: no fleet; see assembly/correlation/shard.ts). */
   shards?: number;
 }
@@ -102,9 +102,10 @@ export function checksum(bytes: Uint8Array): number {
 
 /** A 64-bit seed derived from the program: two FNV-1a lanes with different offsets. */
 function seedOf(bytes: Uint8Array): bigint {
-  let a = 2166136261;
-  let b = 0x9e3779b9;
-  for (const x of bytes) {
+  let a = 2166136261 | 0;
+  let b = 0x9e3779b9 | 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const x = bytes[i];
     a = Math.imul(a ^ x, 16777619);
     b = Math.imul(b ^ x, 0x01000193) ^ (b >>> 15);
   }
@@ -163,7 +164,7 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   });
   let automata: SlotAutomaton[] = [];
   attempt(() => {
-    automata = buildAutomata(predicates, tables.slots.items.map((keys) => keys.map((k) => tables.keys.items[k])), options.maxStates ?? 50000, undefined, options.automataCacheDir);
+    automata = buildAutomata(predicates, tables.slots.items.map((keys) => keys.map((k) => tables.keys.items[k])), options.maxStates ?? 50000, undefined, options.cacheDir);
   });
   for (const c of set.correlations) {
     if (c.type === "event_count" || c.type === "value_count") attempt(() => countThreshold(c));
@@ -194,7 +195,8 @@ export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Progra
   for (const rule of set.rules) for (const tag of rule.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
   for (const c of set.correlations) for (const tag of c.tags) if (!tagIndex.has(tag)) tagIndex.set(tag, tagIndex.size);
 
-  const w = new ByteWriter();
+  // Room for the automata (most of the program: targets, two offsets per state) up front: no copying as it grows.
+  const w = new ByteWriter(automata.reduce((n, a) => n + a.dfa.next.byteLength + 8 * a.dfa.stateCount + 1024, 1 << 16));
   w.u32(MAGIC);
   w.u32(VERSION);
   w.u32(0); // total length, patched
@@ -316,8 +318,11 @@ function writeTests(
       w.list(g.exists);
       w.u32(g.automata.length);
       for (const a of g.automata) {
+        // Indexed loops: this runs once per build over every state, before V8 has optimized anything.
         let mask = 0;
-        for (const s of [...a.dfa.emitAnywhere, ...a.dfa.emitAtEnd]) for (const id of s) mask = unionMask(mask, predicateMasks[id]);
+        for (const lists of [a.dfa.emitAnywhere, a.dfa.emitAtEnd]) {
+          for (let s = 0; s < lists.length; s++) for (let i = 0; i < lists[s].length; i++) mask = unionMask(mask, predicateMasks[lists[s][i]]);
+        }
         writeAutomaton(w, a, mask === 0 ? ALL_FORMATS : mask);
       }
       w.u32(g.numbers.length);

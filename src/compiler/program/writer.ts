@@ -1,10 +1,18 @@
 // Little-endian byte writer for the program format (read by the module's
 // assembly/runtime/reader.ts). Strings are a u32 length, the bytes, and
 // padding to a multiple of 4, so every number in the program stays aligned.
+import { LITTLE_ENDIAN } from "../match/bytes.js";
+
 export class ByteWriter {
-  private buf = new Uint8Array(1024);
-  private view = new DataView(this.buf.buffer);
+  private buf: Uint8Array;
+  private view: DataView;
   length = 0;
+
+  /** `capacity`: the bytes expected; the buffer grows beyond it as needed. */
+  constructor(capacity = 1024) {
+    this.buf = new Uint8Array(capacity);
+    this.view = new DataView(this.buf.buffer);
+  }
 
   private reserve(n: number): void {
     if (this.length + n <= this.buf.length) return;
@@ -47,6 +55,16 @@ export class ByteWriter {
     this.view.setFloat64(this.length, v, true);
     this.length += 8;
   }
+  /** Many u16 (or u32) values at once, e.g. an automaton's table: copied as they are on a little-endian host. */
+  values(v: Uint16Array | Uint32Array): void {
+    if (LITTLE_ENDIAN) return this.bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    const width = v.BYTES_PER_ELEMENT;
+    this.reserve(v.length * width);
+    let at = this.length;
+    if (width === 2) for (let i = 0; i < v.length; i++, at += 2) this.view.setUint16(at, v[i], true);
+    else for (let i = 0; i < v.length; i++, at += 4) this.view.setUint32(at, v[i], true);
+    this.length = at;
+  }
   bytes(b: Uint8Array): void {
     this.reserve(b.length);
     this.buf.set(b, this.length);
@@ -80,7 +98,8 @@ export class ByteWriter {
   patch32(at: number, v: number): void {
     this.view.setUint32(at, v >>> 0, true);
   }
+  /** The bytes written: a view of the buffer (no copy of a program of megabytes), which starts at offset 0. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buf.subarray(0, this.length);
   }
 }

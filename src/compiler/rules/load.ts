@@ -126,7 +126,8 @@ import { buildLogsource } from "./logsource.js";
 import { Problems } from "../yaml/problems.js";
 import { asStringList, checkKeys, entry } from "../yaml/shape.js";
 import { readTripline } from "./tripline-ext.js";
-import { describe, parseYamlFile, type YDoc, type YMap } from "../yaml/yaml-positions.js";
+import { describe, type YDoc, type YMap } from "../yaml/yaml-positions.js";
+import { readYamlFile } from "../yaml/tree-cache.js";
 
 export interface SourceFile {
   path: string;
@@ -135,6 +136,8 @@ export interface SourceFile {
 
 export interface LoadOptions {
   fieldMap?: FieldMap;
+  /** Where parsed rule files are cached (default: the user's cache; see ../cache.ts). */
+  cacheDir?: string;
 }
 
 const DETECTION_ONLY_KEYS = ["logsource", "detection", "fields", "tripline"];
@@ -158,7 +161,7 @@ export function loadRules(files: SourceFile[], options: LoadOptions = {}): RuleS
   let docs: YDoc[] = [];
   for (const f of files) {
     const pos = { file: f.path, line: 1, col: 1 };
-    docs.push(...(guard(pos, problems, () => parseYamlFile(f, problems)) ?? []));
+    docs.push(...(guard(pos, problems, () => readYamlFile(f, problems, options.cacheDir)) ?? []));
   }
   if (docs.length > MAX_RULES) {
     problems.add(docs[MAX_RULES].root.pos, `too many rules (limit ${MAX_RULES})`);

@@ -6,15 +6,41 @@
 // (maxAliasCount) throws without saying where. We expand aliases here and
 // count them ourselves, so an alias bomb stops at the offending alias.
 
-import { Composer, isAlias, isMap, isScalar, isSeq, LineCounter, Parser, type Document } from "yaml";
+import { createRequire } from "node:module";
+import type { Document, Scalar } from "yaml";
 import type { SourcePos } from "../ir.js";
 import { MAX_ALIAS_COUNT, MAX_DEPTH } from "../limits.js";
 import type { Problems } from "./problems.js";
 
+// yaml is loaded on first use: rule files read from the cache (tree-cache.ts)
+// never need it, and loading it costs ~90 ms of every start.
+let yamlLib: typeof import("yaml") | undefined;
+const yaml = (): typeof import("yaml") => (yamlLib ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
+
+/** Where lines start, as yaml's parser reports them, and line:col of an offset as yaml's LineCounter computes it. */
+export class LineIndex {
+  constructor(readonly starts: number[] = []) {}
+  readonly add = (offset: number): void => {
+    this.starts.push(offset);
+  };
+  linePos(offset: number): { line: number; col: number } {
+    let low = 0;
+    let high = this.starts.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.starts[mid] < offset) low = mid + 1;
+      else high = mid;
+    }
+    if (this.starts[low] === offset) return { line: low + 1, col: 1 };
+    if (low === 0) return { line: 0, col: offset };
+    return { line: low, col: offset - this.starts[low - 1] + 1 };
+  }
+}
+
 export interface SourceText {
   path: string;
   text: string;
-  lines: LineCounter;
+  lines: LineIndex;
 }
 
 interface YBase {
@@ -78,13 +104,14 @@ class DocAbort {
  * documents (nothing but comments) are skipped silently.
  */
 export function parseYamlFile(file: { path: string; text: string }, problems: Problems): YDoc[] {
-  const src: SourceText = { path: file.path, text: file.text, lines: new LineCounter() };
+  const src: SourceText = { path: file.path, text: file.text, lines: new LineIndex() };
+  const { Composer, Parser, isScalar } = yaml();
   let docs: Document.Parsed[];
   try {
     // yaml's composer recurses once per nesting level; a stack overflow that
     // lands inside V8's regex compiler kills the process outright. So measure
     // the depth on the (iterative) CST parser first and refuse deep files.
-    const tokens = [...new Parser(src.lines.addNewLine).parse(file.text)];
+    const tokens = [...new Parser(src.lines.add).parse(file.text)];
     const deep = tooDeepAt(tokens);
     if (deep !== undefined) {
       problems.add(posAt(src, deep), `nesting too deep (limit ${MAX_DEPTH} levels)`);
@@ -174,7 +201,8 @@ class Converter {
   }
 
   convert(node: unknown, depth: number): YNode {
-    if (isAlias(node)) {
+    const y = yaml();
+    if (y.isAlias(node)) {
       const at = this.base(node).pos;
       this.aliases++;
       if (this.aliases > MAX_ALIAS_COUNT) {
@@ -193,11 +221,11 @@ class Converter {
       }
     }
     if (depth > MAX_DEPTH) {
-      const at = isScalar(node) || isMap(node) || isSeq(node) ? this.base(node).pos : posAt(this.src, 0);
+      const at = y.isScalar(node) || y.isMap(node) || y.isSeq(node) ? this.base(node).pos : posAt(this.src, 0);
       throw new DocAbort(at, `nesting too deep (limit ${MAX_DEPTH} levels)`);
     }
-    if (isScalar(node)) return this.scalar(node);
-    if (isMap(node)) {
+    if (y.isScalar(node)) return this.scalar(node);
+    if (y.isMap(node)) {
       const map: YMap = { t: "map", entries: [], ...this.base(node) };
       for (const pair of node.items) {
         const keyNode = this.key(pair.key, map);
@@ -209,7 +237,7 @@ class Converter {
       }
       return map;
     }
-    if (isSeq(node)) {
+    if (y.isSeq(node)) {
       const seq: YSeq = { t: "seq", items: [], ...this.base(node) };
       for (const item of node.items) {
         seq.items.push(item === null || item === undefined ? emptyScalar(this.src, seq.start) : this.convert(item, depth + 1));
@@ -219,7 +247,7 @@ class Converter {
     throw new DocAbort(posAt(this.src, 0), "unsupported YAML node");
   }
 
-  private scalar(node: import("yaml").Scalar): YScalar {
+  private scalar(node: Scalar): YScalar {
     const b = this.base(node);
     const v = node.value;
     let value: ScalarValue;
@@ -230,13 +258,14 @@ class Converter {
   }
 
   private key(key: unknown, map: YMap): YScalar {
-    if (isScalar(key)) {
+    const y = yaml();
+    if (y.isScalar(key)) {
       const k = this.scalar(key);
       if (k.value === null) throw new DocAbort(k.pos, "empty map key");
       return k;
     }
-    if (isAlias(key)) throw new DocAbort(this.base(key).pos, "aliases cannot be used as map keys here");
-    if (isMap(key) || isSeq(key)) throw new DocAbort(this.base(key).pos, "map keys must be plain values, not lists or maps");
+    if (y.isAlias(key)) throw new DocAbort(this.base(key).pos, "aliases cannot be used as map keys here");
+    if (y.isMap(key) || y.isSeq(key)) throw new DocAbort(this.base(key).pos, "map keys must be plain values, not lists or maps");
     throw new DocAbort(map.pos, "empty map key");
   }
 }
@@ -245,7 +274,7 @@ function emptyScalar(src: SourceText, at: number): YScalar {
   return { t: "scalar", value: null, style: "PLAIN", empty: true, src, start: at, end: at, pos: posAt(src, at) };
 }
 
-function keyText(k: YScalar): string {
+export function keyText(k: YScalar): string {
   return scalarText(k) ?? "";
 }
 
