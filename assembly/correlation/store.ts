@@ -86,6 +86,8 @@ export class Store {
       while (unchecked(this.index[i]) != EMPTY) i = (i + 1) & this.mask;
       unchecked((this.index[i] = e));
       this.used++;
+    } else if (e == this.head) {
+      return e; // already the most recent: relinking would touch two more entries for nothing
     } else {
       this.unlink(e);
     }
