@@ -1,17 +1,17 @@
 // tripline's entry points for Fluent Bit's wasm filter (`Function_Name
 // filter`): the filter itself, and malloc/free, which WAMR uses to copy each
 // record in. The host contract is in DESIGN.md §1; src/host reproduces it.
-import { loadProgram } from "./program/load";
+import { loadProgram, ProgramHeader } from "./program/load";
 import { programCopy } from "./runtime/program-source";
 import { allocate, release } from "./runtime/alloc";
 import { Pipeline } from "./pipeline";
 import "./runtime/abort";
 
-/** Copies the embedded program into the heap: its 16-byte header says how long it is. */
+/** Copies the embedded program into the heap: its header says how long it is. */
 function embeddedProgram(): Pipeline {
-  const header = heap.alloc(16);
-  programCopy(header, 0, 16);
-  const length = <usize>load<u32>(header, 8);
+  const header = heap.alloc(offsetof<ProgramHeader>());
+  programCopy(header, 0, <i32>offsetof<ProgramHeader>());
+  const length = <usize>changetype<ProgramHeader>(header).length;
   heap.free(header);
   // 8 bytes of slack: loads of 8 bytes may start at any byte of a value.
   const at = heap.alloc(length + 8);

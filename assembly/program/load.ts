@@ -31,6 +31,15 @@ const KNOWN_FORMATS: u32 = (1 << Format.Count) - 1;
 /** Row offsets of the narrow automaton layout are u16 byte offsets. */
 const NARROW_LIMIT: i64 = 0xffff;
 
+/** The program's first 16 bytes (src/compiler/program/encode.ts writes them). */
+@unmanaged export class ProgramHeader {
+  magic: u32;
+  version: u32;
+  /** The whole program's length, header included. */
+  length: u32;
+  checksum: u32;
+}
+
 export class Options {
   namespace: Span = new Span();
   routeFields: StaticArray<Span> = new StaticArray<Span>(0);

@@ -49,24 +49,24 @@ function clock(p: usize, len: i32, at: i32): i32 {
   return h * 3600 + m * 60 + s;
 }
 
-/** Milliseconds of a fraction ".123456" at `at` (0 when there is none); `end` gets the index after it. */
-function fraction(p: usize, len: i32, at: i32, end: StaticArray<i32>): i64 {
-  let ms: i64 = 0;
-  let i = at;
-  if (i < len && load<u8>(p + <usize>i) == 0x2e) {
-    i++;
-    let scale: i64 = 100;
-    while (i < len && isDigit(<u32>load<u8>(p + <usize>i))) {
-      ms += <i64>(load<u8>(p + <usize>i) - 0x30) * scale;
-      scale /= 10;
-      i++;
-    }
-  }
-  unchecked((end[0] = i));
-  return ms;
+/** The index after a fraction ".123456" at `at` (`at` itself when there is none). */
+function fractionEnd(p: usize, len: i32, at: i32): i32 {
+  if (at >= len || load<u8>(p + <usize>at) != 0x2e) return at;
+  let i = at + 1;
+  while (i < len && isDigit(<u32>load<u8>(p + <usize>i))) i++;
+  return i;
 }
 
-const fractionEnd = new StaticArray<i32>(1);
+/** Milliseconds of the fraction from `at` (its dot) to `end` (fractionEnd); digits past the third are cut. */
+function fractionMs(p: usize, at: i32, end: i32): i64 {
+  let ms: i64 = 0;
+  let scale: i64 = 100;
+  for (let i = at + 1; i < end; i++) {
+    ms += <i64>(load<u8>(p + <usize>i) - 0x30) * scale;
+    scale /= 10;
+  }
+  return ms;
+}
 
 /** Common Log Format, `20/Nov/2026:10:00:00 +0000`, at `at`. */
 export function clfTime(p: usize, len: i32, at: i32): i64 {
@@ -108,8 +108,8 @@ export function isoTime(p: usize, len: i32, at: i32): i64 {
   if (secs < 0) return NO_TIME;
   let t = civil(year, month, day, 0, 0, 0);
   if (t == NO_TIME) return NO_TIME;
-  t += <i64>secs * 1000 + fraction(p, len, at + 19, fractionEnd);
-  const z = unchecked(fractionEnd[0]);
+  const z = fractionEnd(p, len, at + 19);
+  t += <i64>secs * 1000 + fractionMs(p, at + 19, z);
   if (z < len && (load<u8>(p + <usize>z) | 0x20) == 0x7a) return t;
   return t - zoneOffset(p, len, z);
 }
@@ -144,8 +144,9 @@ export function apacheErrorTime(p: usize, len: i32, at: i32): i64 {
   if (day < 0 && load<u8>(p + <usize>at + 8) == 0x20) day = digitsAt(p, len, at + 9, 1);
   const secs = clock(p, len, at + 11);
   if (month == 0 || day < 0 || secs < 0) return NO_TIME;
-  const ms = fraction(p, len, at + 19, fractionEnd);
-  const yearAt = unchecked(fractionEnd[0]) + 1;
+  const end = fractionEnd(p, len, at + 19);
+  const ms = fractionMs(p, at + 19, end);
+  const yearAt = end + 1;
   const year = digitsAt(p, len, yearAt, 4);
   if (year < 0) return NO_TIME;
   const t = civil(year, month, day, 0, 0, 0);
