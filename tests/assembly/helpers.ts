@@ -2,6 +2,7 @@
 // slack after the value: the scanners load 8 bytes at a time), kept alive
 // for the whole spec, and zeroed payload memory for correlation state.
 import { Span } from "../../assembly/runtime/span";
+import { Members, Kind } from "../../assembly/record/members";
 
 const kept = new Array<ArrayBuffer>();
 
@@ -29,4 +30,10 @@ export function text(p: usize, len: i32): string {
 /** Epoch milliseconds of a UTC calendar time (the calendar of the standard library, not the module's). */
 export function utc(year: i32, month: i32, day: i32, hour: i32, minute: i32, second: i32, ms: i32 = 0): i64 {
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
+
+/** A member's value as text, or "(absent)". */
+export function memberText(members: Members, key: i32): string {
+  if (members.kind(key) == Kind.Absent) return "(absent)";
+  return text(members.start(key), <i32>(members.end(key) - members.start(key)));
 }

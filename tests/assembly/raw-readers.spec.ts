@@ -9,10 +9,10 @@ import { parseAuthMessage } from "../../assembly/record/raw/auth";
 import { parseErrorLine } from "../../assembly/record/raw/error";
 import { parseSyslog } from "../../assembly/record/raw/syslog";
 import { FieldSink } from "../../assembly/record/sink";
-import { Members, Kind } from "../../assembly/record/members";
+import { Members } from "../../assembly/record/members";
 import { Field } from "../../assembly/runtime/schema";
 import { NO_TIME } from "../../assembly/record/raw/time";
-import { bytes, text, utc } from "./helpers";
+import { bytes, utc, memberText } from "./helpers";
 
 let members = new Members(<i32>Field.Count);
 let sink = new FieldSink(members);
@@ -43,8 +43,7 @@ function syslogLine(line: string): bool {
 
 /** A field's value, or "(absent)". */
 function field(f: Field): string {
-  if (members.kind(<i32>f) == Kind.Absent) return "(absent)";
-  return text(members.start(<i32>f), <i32>(members.end(<i32>f) - members.start(<i32>f)));
+  return memberText(members, <i32>f);
 }
 
 describe("sshd, PAM and sudo messages", () => {
