@@ -30,7 +30,9 @@ export class Store {
   private tail: i32 = EMPTY; // least recently used
   private free: i32 = EMPTY; // freed entries, chained through `next`
   private index: StaticArray<i32>;
-  private mask: i32;
+  private mask: i32 = 0;
+  /** Slots of the index once the first key arrives (twice the capacity, a power of two). */
+  private indexSize: i32;
   evictions: i64 = 0;
   entrySize: i32;
   /** Whether the last touch created the entry. */
@@ -41,8 +43,18 @@ export class Store {
     this.entrySize = (STORE_HEADER_BYTES + payload + 7) & ~7;
     let size = 16;
     while (size < capacity * 2) size <<= 1;
+    this.indexSize = size;
+    // Until the first key, a one-slot index that says "absent": a correlation no
+    // record feeds costs no index memory, and the module starts without filling it.
+    this.index = new StaticArray<i32>(1);
+    unchecked((this.index[0] = EMPTY));
+  }
+
+  /** The full index, when the first key arrives (the store is empty then: nothing to move). */
+  private openIndex(): void {
+    const size = this.indexSize;
     this.index = new StaticArray<i32>(size);
-    // EMPTY is -1: every byte 0xff (one bulk fill, not a loop: this runs at start for every correlation).
+    // EMPTY is -1: every byte 0xff (one bulk fill, not a loop).
     memory.fill(changetype<usize>(this.index), 0xff, <usize>size << 2);
     this.mask = size - 1;
   }
@@ -75,6 +87,7 @@ export class Store {
     let e = this.find(hash);
     this.created = e == EMPTY;
     if (e == EMPTY) {
+      if (this.mask == 0) this.openIndex();
       e = this.allocate();
       const p = this.at(e);
       memory.fill(p, 0, <usize>this.entrySize);
