@@ -8,6 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { hostFor, moduleFor, body } from "./helpers/modules.js";
 import { FluentBitHost, type Outcome } from "../src/host/host.js";
+import { Rng } from "./fuzz/rng.js";
 
 const T0 = 1_800_000_000;
 
@@ -92,16 +93,12 @@ function owners(shards: number, keys: string[]): number[] {
   });
 }
 
-/** Distinct addresses from a fixed-seed generator (xorshift32). */
+/** Distinct addresses from a fixed-seed generator (the fuzz suite's Rng). */
 function addresses(n: number, seed = 0x2545f491): string[] {
   const out = new Set<string>();
-  let x = seed;
+  const rng = new Rng(seed);
   while (out.size < n) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    const x = rng.u32();
     out.add(`${(x >>> 24) & 255}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`);
   }
   return [...out];

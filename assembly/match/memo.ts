@@ -11,6 +11,7 @@
 // the record's formats (which automata apply), so a remembered answer is
 // exactly what running the automata again would give.
 import { leadingBytes } from "../runtime/swar";
+import { sameBytes } from "../runtime/span";
 import { Fired } from "./fired";
 
 /** Values longer than this are matched directly (rare, and costly to keep). */
@@ -46,13 +47,6 @@ const STRIDE = HEADER + <usize>LONGEST + <usize>MOST_FIRED * 4;
   return <u32>(h >> 57); // ENTRIES = 128 = 2^7
 }
 
-/** Whether `len` bytes at `a` and `b` are equal, a word a step, the last one masked: both lie in buffers with 8 bytes of slack. */
-@inline function sameWords(a: usize, b: usize, len: i32): bool {
-  let i = 0;
-  for (; i + 8 <= len; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
-  return leadingBytes(a + <usize>i, len - i) == leadingBytes(b + <usize>i, len - i);
-}
-
 export class MatchMemo {
   private entries: usize;
   private pending: usize = 0;
@@ -72,7 +66,7 @@ export class MatchMemo {
     if (len > LONGEST) return false;
     const e = this.entries + <usize>bucket(p, len) * STRIDE;
     const entry = changetype<Entry>(e);
-    if (entry.length == len && entry.formats == formats && sameWords(valueOf(e), p, len)) {
+    if (entry.length == len && entry.formats == formats && sameBytes(valueOf(e), p, len)) {
       const ids = idsOf(e);
       for (let k = 0; k < entry.fired; k++) fired.set(load<i32>(ids + (<usize>k << 2)));
       return true;

@@ -25,14 +25,11 @@ export class SlotTests {
     public numbers: StaticArray<NumberTest>,
     public cidrs: StaticArray<CidrTest>,
   ) {
-    this.keyBits = slot.keyBits;
     this.readsValue = matchers.length > 0 || numbers.length > 0 || cidrs.length > 0;
     for (let k = 0; k < matchers.length; k++) if (matchers[k].urlDecode) this.urlDecode = true;
   }
   /** What the automata fired for recent values of this field. */
   memo: MatchMemo = new MatchMemo();
-  /** The slot's keyBits, kept here to spare a load in the loop over every tested field. */
-  keyBits: u64 = 0;
   readsValue: bool = false;
   urlDecode: bool = false;
 }
@@ -51,7 +48,7 @@ export class PredicateTester {
     for (let t = 0; t < tested.length; t++) {
       const tests = unchecked(tested[t]);
       // Most tested fields are not in a given record: one AND says so for most.
-      if ((tests.keyBits & present) == 0) continue;
+      if ((tests.slot.keyBits & present) == 0) continue;
       if ((tests.formats & formats) == 0 && tests.formats != 0xffffffff) continue;
       const key = this.fields.presentKey(tests.slot, record);
       if (key < 0) continue;

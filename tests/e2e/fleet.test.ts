@@ -21,6 +21,7 @@ import { fluentBitTest, freePort, waitForPort, waitFor, errorLines, REPO_ROOT } 
 import { buildWasm, readSources } from "../../src/compiler/compile.js";
 import { fleetClassic, fleetYaml, type FleetOptions } from "../../src/cli/fleet-config.js";
 import { FluentBitHost } from "../../src/host/host.js";
+import { Rng } from "../fuzz/rng.js";
 
 const RULES = path.join(REPO_ROOT, "examples", "fleet", "rules.yml");
 const AGGREGATORS = 3;
@@ -30,16 +31,12 @@ const ATTACKER = "203.0.113.66";
 
 const line = (ip: string, n: number) => `${ip} - - [20/Nov/2026:10:00:00 +0000] "POST /login?n=${n} HTTP/1.1" 401 9 "-" "fleet-test"`;
 
-/** 50,000 distinct addresses from a fixed-seed xorshift32, none of them the attacker's. */
+/** 50,000 distinct addresses from a fixed-seed Rng, none of them the attacker's. */
 function addresses(): string[] {
   const out = new Set<string>();
-  let x = 0x6d2b79f5;
+  const rng = new Rng(0x6d2b79f5);
   while (out.size < ADDRESSES) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    const x = rng.u32();
     const ip = `${1 + ((x >>> 24) % 223)}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
     if (ip !== ATTACKER) out.add(ip);
   }
