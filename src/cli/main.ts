@@ -9,7 +9,7 @@ import { RuleError, RuleErrors } from "../compiler/ir.js";
 
 const HELP_SPEC = { help: { value: false, short: "h" } };
 
-type Run = (p: ReturnType<typeof parseArgs>) => number;
+type Run = (p: ReturnType<typeof parseArgs>) => number | Promise<number>;
 
 // Commands are loaded when run: `tripline --help` need not load the compiler.
 const COMMANDS: Record<string, { specs: Record<string, OptionSpec>; run: () => Promise<Run> }> = {

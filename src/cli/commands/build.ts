@@ -2,7 +2,8 @@
 // the rule program is placed into it as data, so a build takes well under
 // a second. With --aot the module is also compiled ahead of time by Fluent
 // Bit's flb-wamrc (the fast path: about 8x less CPU per record than the interpreter).
-import { writeFileSync, renameSync, existsSync, accessSync, constants } from "node:fs";
+import { renameSync, rmSync, existsSync, accessSync, constants } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { UsageError, type Parsed } from "../args.js";
@@ -12,14 +13,16 @@ import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
 import type { Program } from "../../compiler/program/encode.js";
 
-/** Compiles, places the program and starts the module once: what build writes, check only runs. */
-export function compileModule(p: Parsed): { program: Program; wasm: Uint8Array; files: number } {
+/** Compiles and places the program: what build writes, check only runs. */
+function compileModule(p: Parsed): { program: Program; wasm: Uint8Array; files: number } {
   const files = rulePaths(p.positional);
   const { program } = compileSources(readSources(files), compileOptions(p));
-  const wasm = buildModule(program.bytes);
-  // The module must start: it checks its program at instantiation, as Fluent Bit would.
+  return { program, wasm: buildModule(program.bytes), files: files.length };
+}
+
+/** The module must start: it checks its program at instantiation, as Fluent Bit would. */
+function startModule(wasm: Uint8Array): void {
   new FluentBitHost(wasm);
-  return { program, wasm, files: files.length };
 }
 
 export function describe(program: Program): string {
@@ -48,18 +51,34 @@ function wamrc(p: Parsed): string {
   throw new UsageError("--aot needs Fluent Bit's flb-wamrc: put it on PATH, set FLB_WAMRC or pass --wamrc PATH (built with Fluent Bit's -DFLB_WAMRC=On)");
 }
 
-/** Writes a file whole or not at all. */
-function writeWhole(file: string, bytes: Uint8Array): void {
+/**
+ * Writes the module whole, and only if it starts: the file is written (in
+ * the background, while the module starts on this thread: a 4 MB write can
+ * take as long as the start check) under a temporary name, renamed when
+ * both have succeeded, removed otherwise.
+ */
+async function writeIfItStarts(file: string, wasm: Uint8Array): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}`;
+  const written = writeFile(tmp, wasm).then(
+    () => undefined,
+    (err: NodeJS.ErrnoException) => new UsageError(`cannot write '${file}': ${err.code ?? err.message}`),
+  );
   try {
-    writeFileSync(tmp, bytes);
+    startModule(wasm);
   } catch (err) {
-    throw new UsageError(`cannot write '${file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    await written;
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  const failed = await written;
+  if (failed) {
+    rmSync(tmp, { force: true });
+    throw failed;
   }
   renameSync(tmp, file);
 }
 
-export function cmdBuild(p: Parsed): number {
+export async function cmdBuild(p: Parsed): Promise<number> {
   const out = str(p, "out") ?? "tripline.wasm";
   if (!existsSync(path.dirname(path.resolve(out)))) throw new UsageError(`cannot write '${out}': its directory does not exist`);
   const aot = flag(p, "aot");
@@ -67,7 +86,7 @@ export function cmdBuild(p: Parsed): number {
   const compiler = aot ? wamrc(p) : null;
   const started = Date.now();
   const { program, wasm } = compileModule(p);
-  writeWhole(out, wasm);
+  await writeIfItStarts(out, wasm);
   console.log(`${out}: ${describe(program)}\n  ${wasm.length} bytes, built in ${((Date.now() - started) / 1000).toFixed(2)} s`);
   if (compiler) {
     const aotFile = out.replace(/\.wasm$/, "") + ".aot";
@@ -80,7 +99,8 @@ export function cmdBuild(p: Parsed): number {
 }
 
 export function cmdCheck(p: Parsed): number {
-  const { program, files } = compileModule(p);
+  const { program, wasm, files } = compileModule(p);
+  startModule(wasm);
   console.log(`ok: ${files} file(s), ${describe(program)}`);
   return 0;
 }

@@ -89,6 +89,9 @@ class Words {
 
 class Damaged extends Error {}
 
+/** Most states report nothing: they share one empty list (read-only by every consumer), not tens of thousands of their own. */
+const NO_IDS: number[] = Object.freeze([]) as unknown as number[];
+
 /** Reads the per-state id lists written by `writeLists`. */
 function readLists(r: Words, states: number, ids: readonly number[]): number[][] {
   const total = r.u32();
@@ -99,6 +102,10 @@ function readLists(r: Words, states: number, ids: readonly number[]): number[][]
     const begin = offsets[s];
     const end = offsets[s + 1];
     if (begin > end) throw new Damaged();
+    if (begin === end) {
+      lists.push(NO_IDS);
+      continue;
+    }
     const list = new Array<number>(end - begin);
     for (let i = begin; i < end; i++) list[i - begin] = ids[flat[i]];
     lists.push(list);

@@ -22,6 +22,8 @@
 //   triggers     u32 predicates, per predicate a list of rules it wakes
 //   correlations see correlations.ts
 // The module reads it in assembly/program/load.ts and checks all of it.
+import { createHash } from "node:crypto";
+import { LITTLE_ENDIAN } from "../match/bytes.js";
 import { RuleError, RuleErrors, type Predicate, type RuleSet } from "../ir.js";
 import { ByteWriter } from "./writer.js";
 import { Tables } from "./predicates.js";
@@ -92,24 +94,22 @@ function section(name: (typeof PROGRAM_SECTIONS)[number]): number {
  * hash, so any one damaged word always changes the result.
  */
 export function checksum(bytes: Uint8Array): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const words = bytes.length >>> 2;
+  // A word view where the bytes are aligned (the program always is: a
+  // DataView read per word costs a build about 10 ms more on 4 MB).
+  const aligned = (bytes.byteOffset & 3) === 0 && LITTLE_ENDIAN;
+  const view = aligned ? new Uint32Array(bytes.buffer, bytes.byteOffset, words) : null;
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let h = 2166136261;
-  for (let i = 0; i < words; i++) h = Math.imul(h ^ view.getUint32(i << 2, true), 16777619);
+  if (view) for (let i = 0; i < words; i++) h = Math.imul(h ^ view[i], 16777619);
+  else for (let i = 0; i < words; i++) h = Math.imul(h ^ data.getUint32(i << 2, true), 16777619);
   for (let i = words << 2; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 16777619);
   return h >>> 0;
 }
 
-/** A 64-bit seed derived from the program: two FNV-1a lanes with different offsets. */
+/** A 64-bit seed derived from the program: the first 8 bytes of its SHA-256 (native, so a 4 MB program costs a build about 2 ms, not 20). */
 function seedOf(bytes: Uint8Array): bigint {
-  let a = 2166136261 | 0;
-  let b = 0x9e3779b9 | 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const x = bytes[i];
-    a = Math.imul(a ^ x, 16777619);
-    b = Math.imul(b ^ x, 0x01000193) ^ (b >>> 15);
-  }
-  return (BigInt(a >>> 0) << 32n) | BigInt(b >>> 0);
+  return createHash("sha256").update(bytes).digest().readBigUInt64LE(0);
 }
 
 export function encodeProgram(set: RuleSet, options: EncodeOptions = {}): Program {
