@@ -12,13 +12,17 @@ import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
 import type { Program } from "../../compiler/program/encode.js";
 
-/** Compiles, places the program and starts the module once: what build writes, check only runs. */
+/**
+ * Compiles, places the program and starts the module once: what build writes, check only runs.
+ * Warnings go to stderr, one line each; they do not change the exit status.
+ */
 export function compileModule(p: Parsed): { program: Program; wasm: Uint8Array; files: number } {
   const files = rulePaths(p.positional);
-  const { program } = compileSources(readSources(files), compileOptions(p));
+  const { program, warnings } = compileSources(readSources(files), compileOptions(p));
   const wasm = buildModule(program.bytes);
   // The module must start: it checks its program at instantiation, as Fluent Bit would.
   new FluentBitHost(wasm);
+  for (const w of warnings) console.error(w.message);
   return { program, wasm, files: files.length };
 }
 
