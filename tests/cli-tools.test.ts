@@ -383,3 +383,139 @@ level: high
   assert.match(line, /10 without a group-by value/);
   for (const key of ["client_ip", "remote", "ip", "src_ip"]) assert.ok(line.includes(key), `${key} in: ${line}`);
 });
+
+// ---- tripline check: group-by fields no record can carry (issue 12.11) -----
+
+const NOT_FOUND = `title: Not found
+id: nf
+logsource: {category: webserver}
+detection:
+  sel: {sc-status: 404}
+  condition: sel
+`;
+const warningsOf = (err: string) => err.split("\n").filter((l) => l.includes("warning"));
+
+test("check warns, at the group-by entry, when no record of the rules' logsources carries the field; exit 0, and build says the same", () => {
+  const rules = file(
+    "dead-group-by.yml",
+    `${NOT_FOUND}---
+title: Cookie burst
+id: cookie-burst
+level: high
+correlation:
+  type: event_count
+  rules: [nf]
+  group-by:
+    - c-ip
+    - cs-cookie
+  timespan: 5m
+  condition: {gte: 5}
+`,
+  );
+  const r = tripline(["check", rules]);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^ok: 1 file/);
+  // Access lines (webserver) carry no cookie: line 16, column 7 is "cs-cookie" in "    - cs-cookie".
+  const lines = r.err.split("\n").filter((l) => l !== "");
+  assert.equal(lines.length, 1, r.err);
+  assert.ok(lines[0].startsWith(`${rules}:16:7: warning: correlation 'cookie-burst' groups by 'cs-cookie' (read from cookie)`), lines[0]);
+  assert.match(lines[0], /no record of its rules' logsources \(access\) carries: every event would be left out/);
+  assert.match(lines[0], /--fields/);
+  const out = path.join(dir, "dead-group-by.wasm");
+  const b = tripline(["build", rules, "-o", out]);
+  assert.equal(b.code, 0, b.err);
+  assert.deepEqual(warningsOf(b.err), lines, "build warns as check does, and still writes the module");
+  assert.ok(readFileSync(out).length > 0);
+});
+
+test("check warns more softly when only some kinds of record carry the field: cs-host on access lines", () => {
+  const rules = file(
+    "soft-group-by.yml",
+    `${NOT_FOUND}---
+title: Host burst
+id: host-burst
+correlation: {type: event_count, rules: [nf], group-by: cs-host, timespan: 5m, condition: {gte: 5}}
+`,
+  );
+  const r = tripline(["check", rules]);
+  assert.equal(r.code, 0, r.err);
+  const lines = warningsOf(r.err);
+  assert.equal(lines.length, 1, r.err);
+  assert.ok(lines[0].startsWith(`${rules}:10:`), lines[0]);
+  // The target's host is there only when the request line holds an absolute URL (a forward proxy).
+  assert.match(lines[0], /'cs-host'.* carry only .*absolute-URL \(forward-proxy\) request targets/);
+});
+
+test("check does not warn where records carry the field: c-ip on access lines", () => {
+  const r = tripline(["check", RULES]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(warningsOf(r.err), []);
+});
+
+test("check does not warn when a rule admits JSON records, which may carry any key, also through a --fields logsource", () => {
+  const app = file(
+    "json-group-by.yml",
+    `title: Login failed
+id: app-login-failed
+logsource: {category: application}
+detection:
+  sel: {event: login_failed}
+  condition: sel
+---
+title: Login failures per session
+id: app-session-burst
+correlation: {type: event_count, rules: [app-login-failed], group-by: [session_id, c-ip], timespan: 5m, condition: {gte: 5}}
+`,
+  );
+  assert.deepEqual(warningsOf(tripline(["check", app]).err), []);
+  // The user's own product, declared JSON, with c-ip mapped onto the key its records carry.
+  const fields = file("myapp-fields.yml", "fields:\n  c-ip: [ip_address]\nlogsources:\n  product:\n    myapp: [json]\n");
+  const mine = file(
+    "myapp.yml",
+    `title: Login failed
+id: myapp-login-failed
+logsource: {product: myapp}
+detection:
+  sel: {event: login_failed}
+  condition: sel
+---
+title: Brute force
+id: myapp-brute
+correlation: {type: event_count, rules: [myapp-login-failed], group-by: c-ip, timespan: 5m, condition: {gte: 5}}
+`,
+  );
+  const r = tripline(["check", "--fields", fields, mine]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(warningsOf(r.err), []);
+});
+
+test("check: a --fields mapping onto a key the records carry takes the warning away", () => {
+  const rules = file(
+    "ssh-by-server.yml",
+    `title: Failed password
+id: ssh-failed
+logsource: {product: linux, service: sshd}
+detection:
+  sel: Failed password
+  condition: sel
+---
+title: Failures per server
+id: ssh-failures-per-server
+correlation: {type: event_count, rules: [ssh-failed], group-by: dst_ip, timespan: 5m, condition: {gte: 5}}
+`,
+  );
+  const before = warningsOf(tripline(["check", rules]).err);
+  assert.equal(before.length, 1);
+  assert.match(before[0], /'dst_ip' \(read from dst_ip\), which no record of its rules' logsources \(auth\) carries/);
+  // The syslog host is the server the line comes from.
+  const fields = file("server-fields.yml", "fields:\n  dst_ip: [host]\n");
+  const after = tripline(["check", "--fields", fields, rules]);
+  assert.equal(after.code, 0, after.err);
+  assert.deepEqual(warningsOf(after.err), []);
+});
+
+test("check: the bundled rule pack gives no warning", () => {
+  const r = tripline(["check"]);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(warningsOf(r.err), []);
+});

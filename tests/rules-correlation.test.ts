@@ -54,6 +54,8 @@ test("event_count", () => {
       rules: [0],
       groupBy: [CLIENT_IP],
       groupByNames: ["c-ip"],
+      // Line 25 is "  group-by: [c-ip]": the entry, for warnings about it.
+      groupByPos: [{ file: "rule.yml", line: 25, col: 14 }],
       timespanSec: 300,
       condition: { op: "gte", value: 10 },
       cooldownSec: 300,
@@ -83,6 +85,10 @@ test("value_count with field, cooldown and generate", () => {
     rules: [0, 1],
     groupBy: [CLIENT_IP, ["host"]],
     groupByNames: ["c-ip", "host"],
+    groupByPos: [
+      { file: "rule.yml", line: 25, col: 14 },
+      { file: "rule.yml", line: 25, col: 20 },
+    ],
     timespanSec: 3600,
     condition: { op: "gt", value: 5, field: USER, fieldName: "User" },
     cooldownSec: 600,

@@ -86,7 +86,8 @@ Options:
   build: `Usage: tripline build [options] [RULES...]
 
 Compiles rule files and folders (default: the bundled pack) into one
-self-contained WebAssembly module for Fluent Bit's wasm filter.
+self-contained WebAssembly module for Fluent Bit's wasm filter. Warnings
+(as for 'tripline check') go to stderr and do not stop the build.
 
 Options:
   -o, --out FILE         where to write the module (default: tripline.wasm)
@@ -112,6 +113,11 @@ Options:
 Validates rule files and folders (default: the bundled pack) and the module
 they make, without writing it: check fails exactly when build would. Every
 problem is reported as file:line:column: message.
+
+A correlation grouped by a field that no record of its rules' logsources
+(access, error, auth, syslog) can carry is reported as file:line:column:
+warning: ... (exit status 0). Rules that admit JSON records, which may
+carry any key, are not judged: 'tripline test' on real logs tells.
 
 Options:
       --fields FILE, --namespace NAME, --max-keys N, --lateness S,

@@ -5,9 +5,10 @@ import { filesBelow } from "../walk.js";
 import path from "node:path";
 import { loadRules, type SourceFile } from "./rules/load.js";
 import { loadFieldMap } from "./fields/map.js";
+import { groupByWarnings } from "./rules/group-by-reach.js";
 import { encodeProgram, type EncodeOptions, type Program } from "./program/encode.js";
 import { buildModule, PACKAGE_ROOT } from "./module.js";
-import { RuleErrors, RuleError, type RuleSet } from "./ir.js";
+import { RuleErrors, RuleError, type RuleSet, type RuleWarning } from "./ir.js";
 
 export const DEFAULT_RULES = path.join(PACKAGE_ROOT, "rules");
 
@@ -28,13 +29,15 @@ export function readSources(files: string[]): SourceFile[] {
 export interface Compiled {
   rules: RuleSet;
   program: Program;
+  /** What compiles but cannot work as meant (a group-by field no record can carry). */
+  warnings: RuleWarning[];
 }
 
 export function compileSources(sources: SourceFile[], options: CompileOptions = {}): Compiled {
   const fieldMap = options.fieldMapFile ? loadFieldMap({ path: options.fieldMapFile, text: readFileSync(options.fieldMapFile, "utf8") }) : undefined;
   const rules = loadRules(sources, { fieldMap, cacheDir: options.cacheDir });
   const program = encodeProgram(rules, options);
-  return { rules, program };
+  return { rules, program, warnings: groupByWarnings(rules) };
 }
 
 /** Rules in, a module out: the engine with the compiled program placed in it. */

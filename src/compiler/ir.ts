@@ -27,6 +27,18 @@ export class RuleErrors extends Error {
   }
 }
 
+/** Something that compiles but cannot do what its author meant. `message` is `file:line:col: warning: detail`. */
+export class RuleWarning {
+  readonly message: string;
+
+  constructor(
+    readonly pos: SourcePos,
+    readonly detail: string,
+  ) {
+    this.message = `${pos.file}:${pos.line}:${pos.col}: warning: ${detail}`;
+  }
+}
+
 export type StringOp = "contains" | "startswith" | "endswith" | "equals" | "re";
 export type NumberOp = "gt" | "gte" | "lt" | "lte";
 
@@ -94,6 +106,8 @@ export interface CorrelationRule {
   /** Each group-by field as its list of record-key candidates. */
   groupBy: string[][];
   groupByNames: string[];
+  /** Where each group-by field is named. */
+  groupByPos: SourcePos[];
   timespanSec: number;
   /** event_count / value_count threshold. For value_count `field` is the distinct field. */
   condition: { op: NumberOp | "eq"; value: number; field?: string[]; fieldName?: string };

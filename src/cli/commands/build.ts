@@ -13,10 +13,14 @@ import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
 import type { Program } from "../../compiler/program/encode.js";
 
-/** Compiles and places the program: what build writes, check only runs. */
+/**
+ * Compiles and places the program: what build writes, check only runs.
+ * Warnings go to stderr, one line each; they do not change the exit status.
+ */
 function compileModule(p: Parsed): { program: Program; wasm: Uint8Array; files: number } {
   const files = rulePaths(p.positional);
-  const { program } = compileSources(readSources(files), compileOptions(p));
+  const { program, warnings } = compileSources(readSources(files), compileOptions(p));
+  for (const w of warnings) console.error(w.message);
   return { program, wasm: buildModule(program.bytes), files: files.length };
 }
 

@@ -14,20 +14,26 @@ export const CANONICAL_KEYS = [
   "module", "error_code",
 ];
 
+/** Keys of Fluent Bit's apache, apache2 and nginx parsers (their `time` becomes the record's timestamp). */
+export const ACCESS_PARSER_KEYS = ["host", "remote", "user", "method", "path", "code", "size", "referer", "agent"];
+
+/** Keys of Fluent Bit's syslog-rfc3164 and rfc5424 parsers (they keep `time`). */
+export const SYSLOG_PARSER_KEYS = ["pri", "time", "host", "ident", "pid", "msgid", "extradata", "message"];
+
 /**
  * Keys of Fluent Bit's stock parsers and common JSON logs. Beware: apache2's
  * `host` is the client IP, nginx's `host` is the ident column, syslog's
  * `host` is the hostname; so `host` maps only to itself.
  */
 export const STOCK_KEYS = [
-  // apache2 / nginx
-  "host", "remote", "user", "method", "path", "code", "size", "referer", "agent",
-  // syslog-rfc3164 / rfc5424
-  "pri", "time", "ident", "pid", "msgid", "extradata", "message",
-  // tail without a parser
-  "log",
-  // JSON application logs
-  "level", "ip", "user_id", "event_type",
+  ...new Set([
+    ...ACCESS_PARSER_KEYS,
+    ...SYSLOG_PARSER_KEYS,
+    // tail without a parser
+    "log",
+    // JSON application logs
+    "level", "ip", "user_id", "event_type",
+  ]),
 ];
 
 // Candidate lists are in order of preference: canonical key first, then the

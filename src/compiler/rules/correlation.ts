@@ -104,6 +104,7 @@ export function buildCorrelation(
   // group-by: optional; without it one key covers the whole stream (a global threshold).
   const groupBy: string[][] = [];
   const groupByNames: string[] = [];
+  const groupByPos: SourcePos[] = [];
   const groupNode = get("group-by");
   if (groupNode !== undefined) {
     for (const g of asStringList(groupNode, "group-by", problems, true) ?? []) {
@@ -111,6 +112,7 @@ export function buildCorrelation(
       if (keys !== undefined) {
         groupBy.push(keys);
         groupByNames.push(g.value);
+        groupByPos.push(g.node.pos);
       }
     }
   }
@@ -185,6 +187,7 @@ export function buildCorrelation(
     rules,
     groupBy,
     groupByNames,
+    groupByPos,
     timespanSec,
     condition,
     cooldownSec,
