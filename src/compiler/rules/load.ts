@@ -98,7 +98,7 @@
 //   need at least two rules.
 // - group-by: field names (a string or a list), resolved like detection
 //   fields; a name is taken as-is if any referenced rule has a json
-//   logsource. Required and non-empty except for spike. A field that no
+//   logsource. Optional for every type: without it one key covers the whole stream. A field that no
 //   record of the referenced rules' formats can carry is a warning, not an
 //   error (group-by-reach.ts).
 // - timespan: required for every type. Whole number + s|m|h|d, > 0, <= 7d.
