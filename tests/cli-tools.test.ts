@@ -514,6 +514,51 @@ correlation: {type: event_count, rules: [ssh-failed], group-by: dst_ip, timespan
   assert.deepEqual(warningsOf(after.err), []);
 });
 
+test("check warns, at the field, when a value_count or anomaly counts a field no record of the rules' logsources carries", () => {
+  const rules = file(
+    "dead-value.yml",
+    `${NOT_FOUND}---
+title: Cookie variety
+id: cookie-variety
+correlation:
+  type: value_count
+  rules: [nf]
+  group-by: c-ip
+  timespan: 5m
+  condition:
+    field: cs-cookie
+    gte: 10
+---
+title: Slow sshd
+id: ssh-slow
+logsource: {product: linux, service: sshd}
+detection:
+  sel: {program: sshd}
+  condition: sel
+---
+title: Slow sshd anomaly
+id: ssh-slow-anomaly
+correlation:
+  type: anomaly
+  rules: [ssh-slow]
+  timespan: 1h
+  anomaly: {field: time-taken, zscore: 3}
+`,
+  );
+  const r = tripline(["check", rules]);
+  assert.equal(r.code, 0, r.err);
+  const lines = warningsOf(r.err);
+  assert.equal(lines.length, 2, r.err);
+  // Line 16, column 12 is "cs-cookie" in "    field: cs-cookie"; line 32, column 20 is "time-taken" in "  anomaly: {field: time-taken, ...}".
+  assert.ok(lines[0].startsWith(`${rules}:16:12: warning: correlation 'cookie-variety' counts 'cs-cookie' (read from cookie)`), lines[0]);
+  assert.match(lines[0], /no record of its rules' logsources \(access\) carries: every event would be left out; map a key with --fields or count another field/);
+  assert.ok(lines[1].startsWith(`${rules}:32:20: warning: correlation 'ssh-slow-anomaly' counts 'time-taken' (read from response_time)`), lines[1]);
+  assert.match(lines[1], /logsources \(auth\)/);
+  // Mapping the field onto a key sshd records carry silences the warning.
+  const fields = file("slow-fields.yml", "fields:\n  time-taken: [pid]\n  cs-cookie: [referer]\n");
+  assert.deepEqual(warningsOf(tripline(["check", rules, "--fields", fields]).err), []);
+});
+
 test("check: the bundled rule pack gives no warning", () => {
   const r = tripline(["check"]);
   assert.equal(r.code, 0, r.err);

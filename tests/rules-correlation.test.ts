@@ -92,6 +92,8 @@ test("value_count with field, cooldown and generate", () => {
     timespanSec: 3600,
     condition: { op: "gt", value: 5, field: USER, fieldName: "User" },
     cooldownSec: 600,
+    // "    field: User": the value field's own place, where a warning about it points.
+    valueFieldPos: { file: "rule.yml", line: 28, col: 12 },
     generate: true,
     pos: POS,
   });

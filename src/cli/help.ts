@@ -114,9 +114,9 @@ Validates rule files and folders (default: the bundled pack) and the module
 they make, without writing it: check fails exactly when build would. Every
 problem is reported as file:line:column: message.
 
-A correlation grouped by a field that no record of its rules' logsources
-(access, error, auth, syslog) can carry is reported as file:line:column:
-warning: ... (exit status 0). Rules that admit JSON records, which may
+A correlation grouped by, or counting, a field that no record of its rules'
+logsources (access, error, auth, syslog) can carry is reported as
+file:line:column: warning: ... (exit status 0). Rules that admit JSON records, which may
 carry any key, are not judged: 'tripline test' on real logs tells.
 
 Options:

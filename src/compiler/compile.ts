@@ -5,7 +5,7 @@ import { filesBelow } from "../walk.js";
 import path from "node:path";
 import { loadRules, type SourceFile } from "./rules/load.js";
 import { loadFieldMap } from "./fields/map.js";
-import { groupByWarnings } from "./rules/group-by-reach.js";
+import { fieldReachWarnings } from "./rules/field-reach.js";
 import { encodeProgram, type EncodeOptions, type Program } from "./program/encode.js";
 import { buildModule, PACKAGE_ROOT } from "./module.js";
 import { RuleErrors, RuleError, type RuleSet, type RuleWarning } from "./ir.js";
@@ -37,7 +37,7 @@ export function compileSources(sources: SourceFile[], options: CompileOptions = 
   const fieldMap = options.fieldMapFile ? loadFieldMap({ path: options.fieldMapFile, text: readFileSync(options.fieldMapFile, "utf8") }) : undefined;
   const rules = loadRules(sources, { fieldMap, cacheDir: options.cacheDir });
   const program = encodeProgram(rules, options);
-  return { rules, program, warnings: groupByWarnings(rules) };
+  return { rules, program, warnings: fieldReachWarnings(rules) };
 }
 
 /** Rules in, a module out: the engine with the compiled program placed in it. */

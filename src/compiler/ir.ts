@@ -125,6 +125,8 @@ export interface CorrelationRule {
    * above `limit` or above `factor` x the key's baseline of earlier intervals.
    */
   percentile?: { field: string[]; fieldName: string; quantile: number; intervalSec: number; limit: number | null; factor: number | null; baselineIntervals: number; minCount: number };
+  /** Where the value field (value_count's condition field, anomaly's or percentile's field) is named. */
+  valueFieldPos?: SourcePos;
   /** The client address field, listed in event_count alerts (`addresses`). */
   addressField?: string[];
   /** Whether the referenced detection rules still tag records on their own. */

@@ -1,6 +1,6 @@
 // The record keys each closed record format can carry, so the compiler can
-// tell a correlation whose group-by field no record of its rules will ever
-// have (rules/group-by-reach.ts). The module tells a record's formats by
+// tell a correlation whose group-by or value field no record of its rules will ever
+// have (rules/field-reach.ts). The module tells a record's formats by
 // the keys it carries (assembly/record/record.ts, formatsOf), so a format's
 // keys are those of every kind of record recognised as it: what the
 // module's raw-line readers fill (assembly/record/raw/), what Fluent Bit's

@@ -163,6 +163,9 @@ export function buildCorrelation(
     else percentile = readPercentile(percentileEntry.value, timespanSec ?? 0, field, problems);
     if (percentile !== undefined) condition = { op: "gte", value: percentile.minCount };
   }
+  // Where the value field is named (value_count's condition, anomaly, percentile): warnings point there.
+  const valueBlock = type === "value_count" ? condNode?.value : type === "anomaly" ? anomalyEntry?.value : type === "percentile" ? percentileEntry?.value : undefined;
+  const valueFieldPos = valueBlock?.t === "map" ? entry(valueBlock, "field")?.value.pos : undefined;
   // Threshold alerts list the client addresses involved, where records have one.
   let addressField: string[] | undefined;
   if (type === "event_count") {
@@ -194,6 +197,7 @@ export function buildCorrelation(
     ...(spike !== undefined ? { spike } : {}),
     ...(anomaly !== undefined ? { anomaly } : {}),
     ...(percentile !== undefined ? { percentile } : {}),
+    ...(valueFieldPos !== undefined ? { valueFieldPos } : {}),
     ...(addressField !== undefined ? { addressField } : {}),
     generate,
     ...(header.scope.includes("local") ? { local: true } : {}),

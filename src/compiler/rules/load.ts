@@ -100,7 +100,7 @@
 //   fields; a name is taken as-is if any referenced rule has a json
 //   logsource. Optional for every type: without it one key covers the whole stream. A field that no
 //   record of the referenced rules' formats can carry is a warning, not an
-//   error (group-by-reach.ts).
+//   error (field-reach.ts).
 // - timespan: required for every type. Whole number + s|m|h|d, > 0, <= 7d.
 // - condition: a map with exactly one of gt/gte/lt/lte/eq (a non-negative
 //   integer); ranges are not supported. value_count requires `field` in it;
