@@ -564,3 +564,13 @@ test("check: the bundled rule pack gives no warning", () => {
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(warningsOf(r.err), []);
 });
+
+test("build is reproducible: the same rules and options give byte-identical modules, other options another module", () => {
+  const [a, b, c] = ["repro-a.wasm", "repro-b.wasm", "repro-c.wasm"].map((n) => path.join(dir, n));
+  for (const [out, extra] of [[a, []], [b, []], [c, ["--max-keys", "5000"]]] as const) {
+    const r = tripline(["build", "-o", out, ...extra]);
+    assert.equal(r.code, 0, r.err);
+  }
+  assert.ok(readFileSync(a).equals(readFileSync(b)), "two builds of the same rules differ");
+  assert.ok(!readFileSync(a).equals(readFileSync(c)), "another key cap gave the same module");
+});
