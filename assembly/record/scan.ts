@@ -78,9 +78,16 @@ export class ObjectScanner {
     while (true) {
       if (i >= len || load<u8>(p + <usize>i) != CharCode.Quote) return false;
       const keyAt = i;
-      const keyEnd = this.skipString(p, i, len);
-      if (keyEnd < 0) return false;
-      const key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.keyAt(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
+      // The key this position had in the last record, when it is the same: no scan, no lookup.
+      let keyEnd = this.sameKeyEnd(shape.count, p, i, len);
+      let key: i32;
+      if (keyEnd > 0) {
+        key = changetype<RememberedKey>(this.remembered + <usize>shape.count * REMEMBERED_BYTES).key;
+      } else {
+        keyEnd = this.skipString(p, i, len);
+        if (keyEnd < 0) return false;
+        key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.keyAt(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
+      }
       shape.count++;
       // Fluent Bit writes compact JSON: the colon right after the key, the value right after it.
       i = keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon ? keyEnd : skipSpace(p, keyEnd, len);
@@ -126,6 +133,26 @@ export class ObjectScanner {
   private close(p: usize, at: i32, len: i32, shape: ObjectShape): bool {
     shape.closeAt = at;
     return skipSpace(p, at + 1, len) == len;
+  }
+
+  /**
+   * Where the key string starting at `at` ends (past its quote) when it has
+   * exactly the bytes remembered for member position `n`, else -1. Those
+   * bytes were validated when remembered (no quote, backslash or control
+   * byte), and a remembered key is at most 16 bytes, so its first and last
+   * words cover all of it.
+   */
+  @inline private sameKeyEnd(n: i32, p: usize, at: i32, len: i32): i32 {
+    if (n >= REMEMBERED) return -1;
+    const seen = changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES);
+    const keyLen = seen.length;
+    const end = at + 1 + keyLen;
+    // length -1 (nothing remembered) fails the quote test: the byte at `at` is the opening quote.
+    if (end >= len || load<u8>(p + <usize>end) != CharCode.Quote || keyLen < 0) return -1;
+    const ptr = p + <usize>(at + 1);
+    if (leadingBytes(ptr, keyLen) != seen.first) return -1;
+    if ((keyLen > 8 ? load<u64>(ptr + <usize>(keyLen - 8)) : 0) != seen.last) return -1;
+    return end + 1;
   }
 
   /** The table index of the key at member position `n`: as remembered from the last record, else looked up (and remembered). */

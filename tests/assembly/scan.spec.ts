@@ -2,13 +2,10 @@ import { ObjectScanner, ObjectShape } from "../../assembly/record/scan";
 import { Members, Kind } from "../../assembly/record/members";
 import { KeyTable } from "../../assembly/record/keys";
 import { Span } from "../../assembly/runtime/span";
+import { bytes } from "./helpers";
 
-function span(s: string): Span {
-  const b = String.UTF8.encode(s);
-  return new Span(changetype<usize>(b), b.byteLength);
-}
-
-const keys = new KeyTable(StaticArray.fromArray<Span>([span("path"), span("code"), span("tripline")]));
+// bytes() keeps each key's buffer alive: the table holds bare pointers to them.
+const keys = new KeyTable(StaticArray.fromArray<Span>([bytes("path"), bytes("code"), bytes("tripline")]));
 const owned = StaticArray.fromArray<bool>([false, false, true]);
 const scanner = new ObjectScanner(keys, owned);
 const members = new Members(3);
@@ -50,6 +47,33 @@ describe("ObjectScanner", () => {
     expect(run('{"tripline":1,"b":2,"tripline":"x"}')).toBe(true);
     expect(shape.owned.length).toBe(16);
     expect(load<i32>(shape.owned.ptr, 8)).toBe(20);
+  });
+
+  it("reads each record's keys afresh, whatever the record before it had at that position", () => {
+    // The scanner remembers the key at each position; the oracle is a scanner that has seen nothing.
+    const records: string[] = [
+      '{"path":"/a","code":1}', '{"path":"/b","code":2}', '{"pat":"/b","code":2}', '{"patH":"/c","code":3}',
+      '{"code":4,"path":"/d"}', '{"path":"/e","code":5}', '{"\\u0070ath":"/f","code":6}', '{"path" :"/g","code":7}',
+      '{"path":"/h","codex":8}', '{"path":"/i","code":9}', '{"a_very_long_key_name_x":1,"path":"/j"}',
+      '{"a_very_long_key_name_y":1,"path":"/k"}', '{"path":"/l","code', "{\"pa\th\":1}", '{"path":"/m","code":"x"}',
+      '{"":1,"path":"/n"}', '{"":2,"path":"/o"}', '{"path":"/p","code":10}',
+    ];
+    for (let r = 0; r < records.length; r++) {
+      const ok = run(records[r]);
+      const fresh = new ObjectScanner(keys, owned);
+      const freshMembers = new Members(3);
+      const freshShape = new ObjectShape();
+      const len = String.UTF8.byteLength(records[r]);
+      expect(ok).toBe(fresh.scan(base, len, freshMembers, freshShape), records[r]);
+      if (!ok) continue;
+      expect(shape.count).toBe(freshShape.count, records[r] + " count");
+      for (let key = 0; key < 3; key++) {
+        expect(members.kind(key)).toBe(freshMembers.kind(key), records[r] + " kind " + key.toString());
+        if (members.kind(key) == Kind.Absent) continue;
+        expect(members.start(key)).toBe(freshMembers.start(key), records[r] + " start " + key.toString());
+        expect(members.end(key)).toBe(freshMembers.end(key), records[r]);
+      }
+    }
   });
 
   it("rejects what is not one JSON object", () => {
