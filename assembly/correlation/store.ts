@@ -84,6 +84,12 @@ export class Store {
 
   /** The entry for `hash`, created (zeroed payload) when new, and marked most recently used. */
   touch(hash: u64, now: i64): i32 {
+    // The most recent key again (a correlation without group-by has only that one): nothing to find or move.
+    const head = this.head;
+    if (head != EMPTY && changetype<Entry>(this.at(head)).hash == hash) {
+      this.created = false;
+      return head;
+    }
     let e = this.find(hash);
     this.created = e == EMPTY;
     if (e == EMPTY) {
@@ -99,8 +105,6 @@ export class Store {
       while (unchecked(this.index[i]) != EMPTY) i = (i + 1) & this.mask;
       unchecked((this.index[i] = e));
       this.used++;
-    } else if (e == this.head) {
-      return e; // already the most recent: relinking would touch two more entries for nothing
     } else {
       this.unlink(e);
     }

@@ -160,9 +160,10 @@ export class FieldReader {
     const stemEnd = findEither(p, at, len, CharCode.Question, CharCode.Hash);
     m.fill(Field.UriStem, p + <usize>at, stemEnd - at, flags);
     // The site section: the stem's first segment ("/api/v1/x" -> "/api").
-    let sectionEnd = at + 1;
-    while (sectionEnd < stemEnd && load<u8>(p + <usize>sectionEnd) != CharCode.Slash) sectionEnd++;
-    if (stemEnd > at && load<u8>(p + <usize>at) == CharCode.Slash) m.fill(Field.UriSection, p + <usize>at, min(sectionEnd, stemEnd) - at, flags);
+    if (stemEnd > at && load<u8>(p + <usize>at) == CharCode.Slash) {
+      const sectionEnd = findEither(p, at + 1, stemEnd, CharCode.Slash, CharCode.Slash);
+      m.fill(Field.UriSection, p + <usize>at, sectionEnd - at, flags);
+    }
     if (stemEnd < len && load<u8>(p + <usize>stemEnd) == CharCode.Question) {
       const queryEnd = findEither(p, stemEnd + 1, len, CharCode.Hash, CharCode.Hash);
       m.fill(Field.Query, p + <usize>(stemEnd + 1), queryEnd - stemEnd - 1, flags);

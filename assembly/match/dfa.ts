@@ -3,12 +3,13 @@
 // cost is one table step per byte whatever the number of rules.
 //
 // The compiler lays the tables out for this loop (src/compiler/program/
-// automata.ts): a state is held as the byte offset of its row; the class
-// map gives each byte its class already scaled to a byte offset; states
-// that report a match at any position come first, then the dead state, so
-// one compare per byte (`s < special`) says whether anything needs doing.
-// The loop is unrolled four times: interpreted, loop bookkeeping costs as
-// much as the step itself.
+// automata.ts): a state is held as the byte offset of its row (in large
+// automata, its row's address: one add less per byte); the class map gives
+// each byte its class already scaled to a byte offset; states that report
+// a match at any position come first, then the dead state, so one compare
+// per byte (`s < special`) says whether anything needs doing. The loop is
+// unrolled four times: interpreted, loop bookkeeping costs as much as the
+// step itself.
 import { Fired } from "./fired";
 
 export class Matcher {
@@ -20,9 +21,10 @@ export class Matcher {
   formats: u32 = 0;
   /** Bytes per row: classes x transition size. */
   rowBytes: i32 = 0;
-  start: i32 = 0;
-  dead: i32 = -1;
-  special: i32 = 0;
+  /** States as row offsets into `next`; in wide automata as row addresses. `dead`: -1 when there is none. */
+  start: usize = 0;
+  dead: usize = -1;
+  special: usize = 0;
   classMap: usize = 0;
   next: usize = 0;
   /** Per state (by row): u32 offset into `lists`, 0xffffffff for none. */
@@ -32,102 +34,108 @@ export class Matcher {
   lists: usize = 0;
 }
 
-function emit(m: Matcher, table: usize, s: i32, fired: Fired): void {
-  const offset = load<u32>(table + (<usize>(s / m.rowBytes) << 2));
+function emit(m: Matcher, table: usize, row: usize, fired: Fired): void {
+  const offset = load<u32>(table + (row << 2));
   if (offset == 0xffffffff) return;
   const list = m.lists + <usize>offset;
   const count = load<u32>(list);
   for (let k: u32 = 0; k < count; k++) fired.set(<i32>load<u32>(list + 4 + (<usize>k << 2)));
 }
 
-export function runMatcher(m: Matcher, p: usize, len: i32, fired: Fired): void {
-  const special = m.special;
-  let s = m.start;
-  if (s < special) {
-    if (s == m.dead) return;
-    emit(m, m.emitAnywhere, s, fired);
-  }
-  s = m.wide ? runWide(m, p, len, s, fired) : runNarrow(m, p, len, s, fired);
-  if (s >= 0) emit(m, m.emitAtEnd, s, fired);
+/** The row of a state: narrow automata hold offsets, wide ones addresses. */
+@inline function rowOf(m: Matcher, s: usize): usize {
+  return (m.wide ? s - m.next : s) / <usize>m.rowBytes;
 }
 
-/** 8-bit class map, 16-bit transitions. Returns the final state, or -1 when the dead state ended the run. */
-function runNarrow(m: Matcher, p: usize, len: i32, s: i32, fired: Fired): i32 {
+export function runMatcher(m: Matcher, p: usize, len: i32, fired: Fired): void {
+  let s = m.start;
+  if (s < m.special) {
+    if (s == m.dead) return;
+    emit(m, m.emitAnywhere, rowOf(m, s), fired);
+  }
+  s = m.wide ? runWide(m, p, len, s, fired) : runNarrow(m, p, len, s, fired);
+  if (s != STOPPED) emit(m, m.emitAtEnd, rowOf(m, s), fired);
+}
+
+/** What the loops return when the dead state ended the run. */
+const STOPPED: usize = -1;
+
+/** 8-bit class map, 16-bit transitions (row offsets). Returns the final state, or STOPPED. */
+function runNarrow(m: Matcher, p: usize, len: i32, s: usize, fired: Fired): usize {
   const classMap = m.classMap;
   const next = m.next;
   const special = m.special;
   const dead = m.dead;
   const end = p + <usize>len;
   while (p + 4 <= end) {
-    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p))));
+    s = <usize>load<u16>(next + s + <usize>load<u8>(classMap + <usize>load<u8>(p)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, s / <usize>m.rowBytes, fired);
     }
-    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p, 1))));
+    s = <usize>load<u16>(next + s + <usize>load<u8>(classMap + <usize>load<u8>(p, 1)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, s / <usize>m.rowBytes, fired);
     }
-    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p, 2))));
+    s = <usize>load<u16>(next + s + <usize>load<u8>(classMap + <usize>load<u8>(p, 2)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, s / <usize>m.rowBytes, fired);
     }
-    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p, 3))));
+    s = <usize>load<u16>(next + s + <usize>load<u8>(classMap + <usize>load<u8>(p, 3)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, s / <usize>m.rowBytes, fired);
     }
     p += 4;
   }
   while (p < end) {
-    s = <i32>load<u16>(next + <usize>(s + <i32>load<u8>(classMap + <usize>load<u8>(p))));
+    s = <usize>load<u16>(next + s + <usize>load<u8>(classMap + <usize>load<u8>(p)));
     p++;
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, s / <usize>m.rowBytes, fired);
     }
   }
   return s;
 }
 
-/** 16-bit class map, 32-bit transitions: large automata. Unrolled four times, as runNarrow is. */
-function runWide(m: Matcher, p: usize, len: i32, s: i32, fired: Fired): i32 {
+/** 16-bit class map, 32-bit transitions holding row addresses: large automata. Unrolled four times, as runNarrow is. */
+function runWide(m: Matcher, p: usize, len: i32, s: usize, fired: Fired): usize {
   const classMap = m.classMap;
-  const next = m.next;
   const special = m.special;
   const dead = m.dead;
   const end = p + <usize>len;
   while (p + 4 <= end) {
-    s = <i32>load<u32>(next + <usize>s + <usize>load<u16>(classMap + (<usize>load<u8>(p) << 1)));
+    s = load<u32>(s + <usize>load<u16>(classMap + (<usize>load<u8>(p) << 1)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, rowOf(m, s), fired);
     }
-    s = <i32>load<u32>(next + <usize>s + <usize>load<u16>(classMap + (<usize>load<u8>(p, 1) << 1)));
+    s = load<u32>(s + <usize>load<u16>(classMap + (<usize>load<u8>(p, 1) << 1)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, rowOf(m, s), fired);
     }
-    s = <i32>load<u32>(next + <usize>s + <usize>load<u16>(classMap + (<usize>load<u8>(p, 2) << 1)));
+    s = load<u32>(s + <usize>load<u16>(classMap + (<usize>load<u8>(p, 2) << 1)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, rowOf(m, s), fired);
     }
-    s = <i32>load<u32>(next + <usize>s + <usize>load<u16>(classMap + (<usize>load<u8>(p, 3) << 1)));
+    s = load<u32>(s + <usize>load<u16>(classMap + (<usize>load<u8>(p, 3) << 1)));
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, rowOf(m, s), fired);
     }
     p += 4;
   }
   while (p < end) {
-    s = <i32>load<u32>(next + <usize>s + <usize>load<u16>(classMap + (<usize>load<u8>(p) << 1)));
+    s = load<u32>(s + <usize>load<u16>(classMap + (<usize>load<u8>(p) << 1)));
     p++;
     if (s < special) {
-      if (s == dead) return -1;
-      emit(m, m.emitAnywhere, s, fired);
+      if (s == dead) return STOPPED;
+      emit(m, m.emitAnywhere, rowOf(m, s), fired);
     }
   }
   return s;

@@ -218,11 +218,12 @@ function readTests(r: Reader, p: Program): void {
  * class bytes, the transition table (row-major, target state indices), per
  * state the offset of its any-position and end-of-input emit lists, then
  * the lists (u32 count, u32 predicate ids). Laid out again here for the
- * module's loop (match/dfa.ts): states as byte offsets of their rows.
+ * module's loop (match/dfa.ts): states as byte offsets of their rows, or in
+ * the wide layout as their rows' addresses.
  */
 /**
  * Turns the program's transition targets (state numbers) into row byte
- * offsets at `next`; false when one names no state. One loop per layout,
+ * offsets at `next` (wide layout: row addresses); false when one names no state. One loop per layout,
  * with no branch per cell: under WAMR's interpreter this runs once per cell
  * of every automaton at each start.
  */
@@ -238,13 +239,13 @@ function scaleTargets(table: usize, wideTargets: bool, next: usize, wide: bool, 
     for (let i: usize = 0; i < cells; i++) {
       const target = <u32>load<u16>(table + (i << 1));
       highest = max(highest, target);
-      store<u32>(next + (i << 2), target * rowBytes);
+      store<u32>(next + (i << 2), <u32>next + target * rowBytes);
     }
   } else if (wide) {
     for (let i: usize = 0; i < cells; i++) {
       const target = load<u32>(table + (i << 2));
       highest = max(highest, target);
-      store<u32>(next + (i << 2), target * rowBytes);
+      store<u32>(next + (i << 2), <u32>next + target * rowBytes);
     }
   } else {
     return false; // 32-bit targets always go with the wide layout (src/compiler/program/automata.ts)
@@ -287,9 +288,11 @@ function readMatcher(r: Reader, predicates: i32): Matcher {
     r.fail();
     return m;
   }
-  m.start = start * m.rowBytes;
-  m.dead = dead < 0 ? -1 : dead * m.rowBytes;
-  m.special = special * m.rowBytes;
+  // Wide automata hold states as row addresses, narrow ones as row offsets (match/dfa.ts).
+  const base: usize = m.wide ? m.next : 0;
+  m.start = base + <usize>start * <usize>m.rowBytes;
+  m.dead = dead < 0 ? <usize>-1 : base + <usize>dead * <usize>m.rowBytes;
+  m.special = base + <usize>special * <usize>m.rowBytes;
   const anywhere = r.bytes(<usize>states * 4);
   const atEnd = r.bytes(<usize>states * 4);
   const words = r.count(4);
