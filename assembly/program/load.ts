@@ -223,9 +223,9 @@ function readTests(r: Reader, p: Program): void {
  */
 /**
  * Turns the program's transition targets (state numbers) into row byte
- * offsets at `next` (wide layout: row addresses); false when one names no state. One loop per layout,
- * with no branch per cell: under WAMR's interpreter this runs once per cell
- * of every automaton at each start.
+ * offsets at `next` (wide layout: row addresses); false when one names no
+ * state. One loop per layout, with no branch per cell: under WAMR's
+ * interpreter this runs once per cell of every automaton at each start.
  */
 function scaleTargets(table: usize, wideTargets: bool, next: usize, wide: bool, cells: usize, states: u32, rowBytes: u32): bool {
   let highest: u32 = 0;

@@ -58,12 +58,13 @@ export class ObjectScanner {
   private hadEscape: bool = false;
   // The key at each member position of the previous record. A record from
   // the same parser has the same keys in the same order, so most keys are
-  // recognised by one length and two word compares, without hashing.
+  // recognised by one quote test and two word compares (sameKeyEnd), with
+  // neither a string scan nor a lookup.
   private remembered: usize = heap.alloc(REMEMBERED_BYTES * REMEMBERED);
 
   /** `owned`: per key, whether tripline writes it (the namespace, the route fields); null: none. */
   constructor(public keys: KeyTable, public owned: StaticArray<bool> | null) {
-    for (let n = 0; n < REMEMBERED; n++) changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES).length = -1;
+    for (let n = 0; n < REMEMBERED; n++) this.seenAt(n).length = -1;
   }
 
   /** Scans the object at `p`; false when it is not exactly one valid JSON object. */
@@ -82,11 +83,11 @@ export class ObjectScanner {
       let keyEnd = this.sameKeyEnd(shape.count, p, i, len);
       let key: i32;
       if (keyEnd > 0) {
-        key = changetype<RememberedKey>(this.remembered + <usize>shape.count * REMEMBERED_BYTES).key;
+        key = this.seenAt(shape.count).key;
       } else {
         keyEnd = this.skipString(p, i, len);
         if (keyEnd < 0) return false;
-        key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.keyAt(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
+        key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.findAndRemember(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
       }
       shape.count++;
       // Fluent Bit writes compact JSON: the colon right after the key, the value right after it.
@@ -135,6 +136,10 @@ export class ObjectScanner {
     return skipSpace(p, at + 1, len) == len;
   }
 
+  @inline private seenAt(n: i32): RememberedKey {
+    return changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES);
+  }
+
   /**
    * Where the key string starting at `at` ends (past its quote) when it has
    * exactly the bytes remembered for member position `n`, else -1. Those
@@ -144,30 +149,27 @@ export class ObjectScanner {
    */
   @inline private sameKeyEnd(n: i32, p: usize, at: i32, len: i32): i32 {
     if (n >= REMEMBERED) return -1;
-    const seen = changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES);
+    const seen = this.seenAt(n);
     const keyLen = seen.length;
+    if (keyLen < 0) return -1; // nothing remembered at this position
     const end = at + 1 + keyLen;
-    // length -1 (nothing remembered) fails the quote test: the byte at `at` is the opening quote.
-    if (end >= len || load<u8>(p + <usize>end) != CharCode.Quote || keyLen < 0) return -1;
+    if (end >= len || load<u8>(p + <usize>end) != CharCode.Quote) return -1;
     const ptr = p + <usize>(at + 1);
     if (leadingBytes(ptr, keyLen) != seen.first) return -1;
     if ((keyLen > 8 ? load<u64>(ptr + <usize>(keyLen - 8)) : 0) != seen.last) return -1;
     return end + 1;
   }
 
-  /** The table index of the key at member position `n`: as remembered from the last record, else looked up (and remembered). */
-  @inline private keyAt(n: i32, ptr: usize, len: i32): i32 {
-    if (n >= REMEMBERED || len > 16) return this.keys.find(ptr, len);
-    // Keys lie in buffers with 8 bytes of slack: a short key reads as one masked word.
-    const first = leadingBytes(ptr, len);
-    const last = len > 8 ? load<u64>(ptr + <usize>(len - 8)) : 0;
-    const seen = changetype<RememberedKey>(this.remembered + <usize>n * REMEMBERED_BYTES);
-    if (seen.length == len && seen.first == first && seen.last == last) return seen.key;
+  /** The table index of a key `sameKeyEnd` did not recognise; a short one is remembered for member position `n`. */
+  @inline private findAndRemember(n: i32, ptr: usize, len: i32): i32 {
     const key = this.keys.find(ptr, len);
+    if (n >= REMEMBERED || len > 16) return key;
+    // Keys lie in buffers with 8 bytes of slack: a short key reads as one masked word.
+    const seen = this.seenAt(n);
     seen.key = key;
     seen.length = len;
-    seen.first = first;
-    seen.last = last;
+    seen.first = leadingBytes(ptr, len);
+    seen.last = len > 8 ? load<u64>(ptr + <usize>(len - 8)) : 0;
     return key;
   }
 
