@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Condition } from "../src/compiler/ir.js";
 import { lines, load, predicates } from "./fixtures/rules/harness.js";
+import { compileCondition, Op } from "../src/compiler/program/condition.js";
+import { Tables } from "../src/compiler/program/predicates.js";
 
 /** Each selection tests `user` equals its own name, so a predicate's value names its selection. */
 function compile(selections: string[], condition: string | string[]): Condition {
@@ -131,4 +133,26 @@ test("double negation disappears", () => {
   const c = compile(["a"], "not not not a");
   assert.equal(c.k, "not");
   assert.equal(c.k === "not" && c.arg.k, "pred");
+});
+
+test("a value list is one instruction listing its predicates (any; all for |all); lists with an absence test are not", () => {
+  // The module reads `any n id...` / `all n id...` in one loop (assembly/rules/rule.ts);
+  // one push per value and a pop per operand cost several times more under WAMR's interpreter.
+  const compiled = (detection: string[]) => {
+    const tables = new Tables();
+    const code = compileCondition(load(lines("title: L", "id: r1", "detection:", ...detection, "  condition: s")).rules[0].condition, tables).code;
+    return { code, ids: tables.predicates.items.length };
+  };
+  const list = (op: number, n: number) => [op, n, ...Array.from({ length: n }, (_, id) => [id, 0, 0, 0]).flat()];
+
+  const any = compiled(["  s:", "    cs-uri-stem|endswith: ['.js', '.css', '.png', '.ico']"]);
+  assert.deepEqual(any.code, list(Op.Any, 4));
+  const all = compiled(["  s:", "    cs-uri-query|contains|all: [union, select, from]"]);
+  assert.deepEqual(all.code, list(Op.All, 3));
+  // A selection of two fields is an and of two tests.
+  assert.deepEqual(compiled(["  s: {user: root, method: GET}"]).code, list(Op.All, 2));
+  // null is an absence test (not exists): the list keeps the general form.
+  const absent = compiled(["  s:", "    user: [root, null]"]).code;
+  assert.equal(absent[0], Op.Predicate);
+  assert.ok(absent.includes(Op.Not) && absent.includes(Op.Or), `general form: ${absent.join(",")}`);
 });

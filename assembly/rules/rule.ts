@@ -46,6 +46,19 @@ export function evaluate(rule: Rule, fired: Fired): bool {
     if (op == Op.Predicate) {
       unchecked((stack[sp++] = fired.has(<i32>load<u32>(pc, 1))));
       pc += 5;
+    } else if (op == Op.Any || op == Op.All) {
+      // n predicate ids follow; the first that decides ends the loop.
+      const decides = op == Op.Any;
+      let ids = pc + 2;
+      pc = ids + (<usize>load<u8>(pc, 1) << 2);
+      let result = !decides;
+      for (; ids < pc; ids += 4) {
+        if (fired.has(<i32>load<u32>(ids)) == decides) {
+          result = decides;
+          break;
+        }
+      }
+      unchecked((stack[sp++] = result));
     } else if (op == Op.And || op == Op.Or) {
       const n = <i32>load<u8>(pc, 1);
       const isAnd = op == Op.And;
@@ -81,6 +94,13 @@ export function validCode(code: usize, length: i32, predicates: i32): bool {
       if (pc + 5 > length || load<u32>(code + <usize>pc, 1) >= <u32>predicates) return false;
       sp++;
       pc += 5;
+    } else if (op == Op.Any || op == Op.All) {
+      if (pc + 2 > length) return false;
+      const n = <i32>load<u8>(code + <usize>pc, 1);
+      if (n < 1 || pc + 2 + n * 4 > length) return false;
+      for (let k = 0; k < n; k++) if (load<u32>(code + <usize>(pc + 2 + k * 4)) >= <u32>predicates) return false;
+      sp++;
+      pc += 2 + n * 4;
     } else if (op == Op.And || op == Op.Or) {
       if (pc + 2 > length) return false;
       const n = <i32>load<u8>(code + <usize>pc, 1);

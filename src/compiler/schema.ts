@@ -14,7 +14,7 @@ export const REDACT_KINDS = ["card", "password", "bearer"] as const;
 export const NUMBER_OPS = ["gt", "gte", "lt", "lte"] as const;
 export const CORRELATION_TYPES = ["event_count", "value_count", "temporal", "temporal_ordered", "spike", "anomaly", "percentile"] as const;
 /** Postfix condition instructions (assembly/rules/condition.ts). */
-export const CONDITION_OPS = ["none", "predicate", "and", "or", "not", "true", "false"] as const;
+export const CONDITION_OPS = ["none", "predicate", "and", "or", "not", "true", "false", "any", "all"] as const;
 
 /**
  * Record formats. A record may be several (a syslog line from sshd is auth

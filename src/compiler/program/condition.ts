@@ -5,7 +5,7 @@ import type { Tables } from "./predicates.js";
 import { CONDITION_OPS, MAX_STACK } from "../schema.js";
 
 const op = (name: (typeof CONDITION_OPS)[number]) => CONDITION_OPS.indexOf(name);
-export const Op = { Predicate: op("predicate"), And: op("and"), Or: op("or"), Not: op("not"), True: op("true"), False: op("false") } as const;
+export const Op = { Predicate: op("predicate"), And: op("and"), Or: op("or"), Not: op("not"), True: op("true"), False: op("false"), Any: op("any"), All: op("all") } as const;
 export { MAX_STACK };
 /** Operands per and/or instruction: wide lists become a tree, keeping the stack shallow. */
 const CHUNK = 32;
@@ -123,6 +123,17 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
         if (chunks.length > 1) {
           // A tree of chunks, itself chunked again when there are many.
           work.push({ cond: { k: c.k, args: chunks.map((chunk) => ({ k: c.k, args: chunk }) as Condition) } });
+        } else if (args.every(isPositive)) {
+          // A Sigma value list (or a selection's fields): one instruction
+          // tests every id in a tight loop, stopping at the first that
+          // decides, instead of a push per value and a pop per operand.
+          code.push(c.k === "and" ? Op.All : Op.Any, args.length);
+          for (const arg of args) {
+            const id = tables.predicate((arg as Extract<Condition, { k: "pred" }>).pred);
+            predicates.add(id);
+            code.push(id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24);
+          }
+          push();
         } else {
           work.push({ emit: [op, args.length], pops: args.length });
           for (let i = args.length - 1; i >= 0; i--) work.push({ cond: args[i] });
@@ -135,8 +146,12 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
   return { code, predicates: trigger ?? predicates, alwaysEvaluate: trigger === null, anyTrigger: trigger !== null && isAnyOf(cond), reads: predicates, maxDepth };
 }
 
+/** A test that holds when its predicate fires (absence is the negation of a presence test). */
+function isPositive(c: Condition): boolean {
+  return c.k === "pred" && !(c.pred.kind === "exists" && !c.pred.value);
+}
+
 /** A single positive test, or an `or` of them: true exactly when a trigger fired. */
 function isAnyOf(cond: Condition): boolean {
-  const positive = (c: Condition) => c.k === "pred" && !(c.pred.kind === "exists" && !c.pred.value);
-  return positive(cond) || (cond.k === "or" && cond.args.length > 0 && cond.args.every(positive));
+  return isPositive(cond) || (cond.k === "or" && cond.args.length > 0 && cond.args.every(isPositive));
 }
