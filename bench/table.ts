@@ -16,7 +16,7 @@ export function fmt(x: number | null | undefined, digits = 2): string {
 export function bytes(n: number): string {
   if (n >= 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
   if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${n} B`;
+  return `${Math.round(n)} B`;
 }
 
 export function table(title: string, columns: Column[], rows: Cell[][], notes: string[] = []): string {
