@@ -13,7 +13,7 @@ export const ACTIONS = ["tag", "drop", "redact"] as const;
 export const REDACT_KINDS = ["card", "password", "bearer"] as const;
 export const NUMBER_OPS = ["gt", "gte", "lt", "lte"] as const;
 export const CORRELATION_TYPES = ["event_count", "value_count", "temporal", "temporal_ordered", "spike", "anomaly", "percentile"] as const;
-/** Postfix condition instructions (assembly/rules/condition.ts). */
+/** Postfix condition instructions (assembly/rules/rule.ts; any/all: a count byte, then that many predicate ids). */
 export const CONDITION_OPS = ["none", "predicate", "and", "or", "not", "true", "false", "any", "all"] as const;
 
 /**

@@ -7,7 +7,7 @@ import { CONDITION_OPS, MAX_STACK } from "../schema.js";
 const op = (name: (typeof CONDITION_OPS)[number]) => CONDITION_OPS.indexOf(name);
 export const Op = { Predicate: op("predicate"), And: op("and"), Or: op("or"), Not: op("not"), True: op("true"), False: op("false"), Any: op("any"), All: op("all") } as const;
 export { MAX_STACK };
-/** Operands per and/or instruction: wide lists become a tree, keeping the stack shallow. */
+/** Operands per and/or/any/all instruction: wide lists become a tree, keeping the stack shallow and the count one byte. */
 const CHUNK = 32;
 
 export interface CompiledCondition {
