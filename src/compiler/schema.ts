@@ -4,8 +4,11 @@
 // the module at build time, so the two can never disagree.
 
 export const MAGIC = 0x4c505254; // "TRPL"
-/** Bumped whenever the layout changes: a module refuses programs of another version. */
-export const VERSION = 3;
+/**
+ * Bumped whenever the layout or the instruction set changes: a module
+ * refuses programs of another version (4: conditions gained any/all).
+ */
+export const VERSION = 4;
 
 /** Enumerations: the position in the list is the value in the program. */
 export const LEVELS = ["informational", "low", "medium", "high", "critical"] as const;
