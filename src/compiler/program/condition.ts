@@ -96,7 +96,7 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
         }
         const id = tables.predicate(c.pred);
         predicates.add(id);
-        code.push(Op.Predicate, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24);
+        code.push(Op.Predicate, ...idBytes(id));
         push();
         break;
       }
@@ -131,7 +131,7 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
           for (const arg of args) {
             const id = tables.predicate((arg as Extract<Condition, { k: "pred" }>).pred);
             predicates.add(id);
-            code.push(id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24);
+            code.push(...idBytes(id));
           }
           push();
         } else {
@@ -144,6 +144,11 @@ export function compileCondition(cond: Condition, tables: Tables): CompiledCondi
   }
   const trigger = triggers(cond, tables);
   return { code, predicates: trigger ?? predicates, alwaysEvaluate: trigger === null, anyTrigger: trigger !== null && isAnyOf(cond), reads: predicates, maxDepth };
+}
+
+/** A predicate id as the module reads it: u32, little-endian. */
+function idBytes(id: number): number[] {
+  return [id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24];
 }
 
 /** A test that holds when its predicate fires (absence is the negation of a presence test). */
