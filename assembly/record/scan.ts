@@ -16,13 +16,15 @@ import { unescapeJson } from "./unescape";
 
 /**
  * A high bit in each byte of `v` that is below 0x20, a quote or a backslash.
- * Borrows can flag a byte above a true one, never below it, so the lowest
- * flag is exact.
+ * XOR 0x02 maps the quote (0x22) to 0x20 and keeps every byte below 0x20
+ * below it, while no other byte lands below 0x21: one less-than test covers
+ * both (10 operations instead of 14). Borrows can flag a byte above a true
+ * one, never below it, so the lowest flag is exact.
  */
 @inline function special8(v: u64): u64 {
-  const q = v ^ repeated(CharCode.Quote);
+  const q = v ^ repeated(0x02);
   const b = v ^ repeated(CharCode.Backslash);
-  return (((v - repeated(0x20)) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
+  return (((q - repeated(0x21)) & ~q) | ((b - ONES) & ~b)) & HIGHS;
 }
 
 /** What the scan learned about one record besides its members. */
@@ -91,9 +93,13 @@ export class ObjectScanner {
       }
       shape.count++;
       // Fluent Bit writes compact JSON: the colon right after the key, the value right after it.
-      i = keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon ? keyEnd : skipSpace(p, keyEnd, len);
-      if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
-      i++;
+      if (keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon) {
+        i = keyEnd + 1;
+      } else {
+        i = skipSpace(p, keyEnd, len);
+        if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
+        i++;
+      }
       if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
       if (i >= len) return false;
       const valueAt = i;
@@ -121,12 +127,20 @@ export class ObjectScanner {
         }
         members.set(key, kind, p + <usize>valueAt, p + <usize>end);
       }
-      i = end < len && <u32>load<u8>(p + <usize>end) > <u32>CharCode.Space ? end : skipSpace(p, end, len);
-      if (i >= len) return false;
-      const sep = load<u8>(p + <usize>i);
-      if (sep == CharCode.CloseBrace) return this.close(p, i, len, shape);
-      if (sep != CharCode.Comma) return false;
-      i++;
+      // Compact JSON again: the comma or the closing brace right after the value.
+      const next = end < len ? <u32>load<u8>(p + <usize>end) : 0;
+      if (next == CharCode.Comma) {
+        i = end + 1;
+      } else if (next == CharCode.CloseBrace) {
+        return this.close(p, end, len, shape);
+      } else {
+        i = skipSpace(p, end, len);
+        if (i >= len) return false;
+        const sep = load<u8>(p + <usize>i);
+        if (sep == CharCode.CloseBrace) return this.close(p, i, len, shape);
+        if (sep != CharCode.Comma) return false;
+        i++;
+      }
       if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
     }
   }

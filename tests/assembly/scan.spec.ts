@@ -97,6 +97,44 @@ describe("ObjectScanner", () => {
     }
   });
 
+  it("refuses exactly the raw bytes RFC 8259 forbids in a string, at every offset of an 8-byte step", () => {
+    // RFC 8259 section 7: a string holds any byte but the quote, the backslash and
+    // control bytes (below 0x20) unescaped; bytes of 0x80 and above pass (UTF-8 is not checked).
+    // `b` sits at each offset of a key and of a value, so every byte lane of the 8-byte test sees it.
+    for (let b = 0; b < 256; b++) {
+      const allowed = b >= 0x20 && b != 0x22 && b != 0x5c;
+      for (let at = 0; at < 16; at++) {
+        for (let inKey = 0; inKey < 2; inKey++) {
+          const text = new Uint8Array(64);
+          let n = 0;
+          text[n++] = 0x7b; // {
+          text[n++] = 0x22;
+          if (inKey == 1) {
+            for (let k = 0; k < at; k++) text[n++] = 0x6b; // k
+            text[n++] = <u8>b;
+            text[n++] = 0x6b;
+          } else {
+            text[n++] = 0x6b;
+          }
+          text[n++] = 0x22;
+          text[n++] = 0x3a; // :
+          text[n++] = 0x22;
+          if (inKey == 0) {
+            for (let k = 0; k < at; k++) text[n++] = 0x76; // v
+            text[n++] = <u8>b;
+            text[n++] = 0x76;
+          }
+          text[n++] = 0x22;
+          text[n++] = 0x7d; // }
+          // A fresh scanner each time: the key memory must not decide.
+          const fresh = new ObjectScanner(keys, owned);
+          const ok = fresh.scan(changetype<usize>(text.buffer), n, new Members(3), new ObjectShape());
+          expect(ok).toBe(allowed, "byte " + b.toString() + " at " + at.toString() + (inKey == 1 ? " in a key" : " in a value"));
+        }
+      }
+    }
+  });
+
   it("handles deep nesting without recursion", () => {
     let s = '{"a":';
     for (let i = 0; i < 10000; i++) s += "[";
