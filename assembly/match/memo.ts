@@ -11,7 +11,7 @@
 // the record's formats (which automata apply), so a remembered answer is
 // exactly what running the automata again would give.
 import { leadingBytes } from "../runtime/swar";
-import { sameBytes } from "../runtime/span";
+import { samePadded } from "../runtime/span";
 import { Fired } from "./fired";
 
 /** Values longer than this are matched directly (rare, and costly to keep). */
@@ -66,7 +66,7 @@ export class MatchMemo {
     if (len > LONGEST) return false;
     const e = this.entries + <usize>bucket(p, len) * STRIDE;
     const entry = changetype<Entry>(e);
-    if (entry.length == len && entry.formats == formats && sameBytes(valueOf(e), p, len)) {
+    if (entry.length == len && entry.formats == formats && samePadded(valueOf(e), p, len)) {
       const ids = idsOf(e);
       for (let k = 0; k < entry.fired; k++) fired.set(load<i32>(ids + (<usize>k << 2)));
       return true;

@@ -38,18 +38,45 @@ export class PredicateTester {
   private value: FieldValue = new FieldValue();
   private decoded: Bytes = new Bytes(256);
 
-  constructor(public tested: StaticArray<SlotTests>, public fields: FieldReader) {}
+  // The tested fields a record may have, for the last key mask and formats
+  // seen: records of one source share both, so the fields they cannot have
+  // are skipped without being looked at.
+  private plan: StaticArray<i32>;
+  private planned: i32 = 0;
+  private planPresent: u64 = 0;
+  private planFormats: u32 = 0;
+
+  constructor(public tested: StaticArray<SlotTests>, public fields: FieldReader) {
+    this.plan = new StaticArray<i32>(tested.length);
+    this.replan(0, 0);
+  }
+
+  /** Lists the tested fields whose keys may be present (a key bit is set) and whose rules apply to the formats. */
+  private replan(present: u64, formats: u32): void {
+    const tested = this.tested;
+    let n = 0;
+    for (let t = 0; t < tested.length; t++) {
+      const tests = unchecked(tested[t]);
+      if ((tests.slot.keyBits & present) == 0) continue;
+      if ((tests.formats & formats) == 0 && tests.formats != 0xffffffff) continue;
+      unchecked((this.plan[n++] = t));
+    }
+    this.planned = n;
+    this.planPresent = present;
+    this.planFormats = formats;
+  }
 
   test(record: Record, fired: Fired): void {
     fired.clear();
     const tested = this.tested;
     const formats = record.formats;
+    if (tested.length == 0) return;
     const present = record.members.present;
-    for (let t = 0; t < tested.length; t++) {
-      const tests = unchecked(tested[t]);
-      // Most tested fields are not in a given record: one AND says so for most.
-      if ((tests.slot.keyBits & present) == 0) continue;
-      if ((tests.formats & formats) == 0 && tests.formats != 0xffffffff) continue;
+    if (present != this.planPresent || formats != this.planFormats) this.replan(present, formats);
+    const plan = this.plan;
+    const planned = this.planned;
+    for (let k = 0; k < planned; k++) {
+      const tests = unchecked(tested[unchecked(plan[k])]);
       const key = this.fields.presentKey(tests.slot, record);
       if (key < 0) continue;
       const exists = tests.exists;

@@ -1,6 +1,6 @@
 // A byte range in linear memory: strings of the program and values of a
 // record are used in place, never copied into managed strings.
-import { repeated, zeroBytes } from "./swar";
+import { repeated, zeroBytes, leadingBytes } from "./swar";
 
 export class Span {
   constructor(public ptr: usize = 0, public len: i32 = 0) {}
@@ -41,6 +41,18 @@ export function sameBytes(a: usize, b: usize, len: i32): bool {
   for (; i + 8 <= len; i += 8) if (load<u64>(a + <usize>i) != load<u64>(b + <usize>i)) return false;
   for (; i < len; i++) if (load<u8>(a + <usize>i) != load<u8>(b + <usize>i)) return false;
   return true;
+}
+
+/**
+ * sameBytes for bytes that both lie in buffers with 8 bytes of slack
+ * (record, line, program, memo entries): the last 1-8 bytes are one
+ * overlapping or masked word compare instead of a byte loop.
+ */
+export function samePadded(a: usize, b: usize, len: i32): bool {
+  if (len <= 8) return leadingBytes(a, len) == leadingBytes(b, len);
+  const last = <usize>(len - 8);
+  for (let i: usize = 0; i < last; i += 8) if (load<u64>(a + i) != load<u64>(b + i)) return false;
+  return load<u64>(a + last) == load<u64>(b + last);
 }
 
 /** Bytes of `p` starting at `at` equal the ASCII `word` (exact case). */
