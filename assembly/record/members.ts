@@ -62,6 +62,11 @@ export class Members {
     return <u32>load<u8>(this.kinds + <usize>key) & ~KIND_MASK;
   }
 
+  /** Whether a key among `bits` (keyBit values) may be present; false: surely none is. */
+  @inline mayHave(bits: u64): bool {
+    return (this.present & bits) != 0;
+  }
+
   /** Present with a value a test can read (null counts as absent, as in Sigma). */
   @inline has(key: i32): bool {
     const k = this.kind(key);
