@@ -74,6 +74,38 @@ correlation:
   assert.deepEqual(alerts[0].tags, ["attack.t1110"]);
 });
 
+test("event_count alerts list the client addresses: the 5 seen last, each once, oldest first, cut at 39 bytes", () => {
+  // The same list whether the correlation is keyed by the address itself or by another field.
+  const host = hostFor(DETECT_401 + `---
+title: 401 burst per address
+id: c-ip
+correlation: {type: event_count, rules: [r-401], group-by: [c-ip], timespan: 1h, condition: {gte: 3}}
+---
+title: 401 burst per page
+id: c-page
+correlation: {type: event_count, rules: [r-401], group-by: [cs-uri-stem], timespan: 1h, condition: {gte: 7}}
+`, opts);
+  const long = "2001:db8:85a3:0:0:8a2e:370:7334%ethernet-interface-0"; // 52 bytes
+  const a = (ip: string, path = "/login") => ({ path, host: ip, code: "401" });
+  const alerts = feed(host, [
+    [0, a("10.0.0.1")],
+    [1, a("10.0.0.2")],
+    [2, a("10.0.0.1")],
+    [3, a("10.0.0.3")],
+    [4, a("10.0.0.4")],
+    [5, a("10.0.0.5")],
+    [6, a("10.0.0.6")], // 7th on /login: 6 addresses seen, .2 the least recent -> dropped
+    [7, a(long, "/x")],
+    [8, a(long, "/x")],
+    [9, a(long, "/x")], // third from the long address
+  ]);
+  const seen = alerts.map((x) => [x.rule, x.at, x.addresses]);
+  assert.deepEqual(seen, [
+    ["c-page", 6, ["10.0.0.1", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"]],
+    ["c-ip", 9, [long.slice(0, 39)]],
+  ]);
+});
+
 test("an alert record carries the route field and the silent rule beside the alert", () => {
   const host = hostFor(DETECT_401 + `---
 title: 401 burst

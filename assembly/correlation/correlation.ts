@@ -25,7 +25,7 @@ import { GroupKey, groupKey } from "./key";
 import { Outcome, Status } from "./outcome";
 import { Alerts } from "./alerts";
 import { Shards } from "./shard";
-import { keepSample, sampleAt, sampleLength } from "./samples";
+import { keepSample, sampleAt, sampleLength, sampleCut } from "./samples";
 import { EventCountState, addEvent, addressArea } from "./event-count";
 import { ValueCountState, addValue, sampleArea } from "./value-count";
 import { initTemporal, noteSeen, checkAllSeen, addOrdered } from "./temporal";
@@ -48,6 +48,12 @@ export class Correlation {
   valueName: Span = new Span(); // JSON string
   /** Client addresses listed in event_count alerts. */
   addressSlot: Slot | null = null;
+  /**
+   * The address is the correlation's only group-by field: every event of a
+   * key has that one address, so the alert lists the key's value and no
+   * samples are kept per event.
+   */
+  addressIsKey: bool = false;
   span: i64 = 0; // ms
   cooldown: i64 = 0; // ms
   threshold: i32 = 0; // events / distinct values needed
@@ -172,7 +178,7 @@ export class CorrelationStage {
     const out = this.outcome;
     out.reset();
     if (c.type == CorrelationType.EventCount) {
-      if (c.addressSlot != null && this.fields.read(c.addressSlot!, record, v)) {
+      if (c.addressSlot != null && !c.addressIsKey && this.fields.read(c.addressSlot!, record, v)) {
         const state = changetype<EventCountState>(p);
         state.addresses = keepSample(addressArea(p, c.threshold), state.addresses, ADDRESSES, v.ptr, v.len, true);
       }
@@ -230,7 +236,11 @@ export class CorrelationStage {
       a.sampleCount = min(state.samples, SAMPLES);
     }
     a.addressesAt = alerts.arena.length;
-    if (c.type == CorrelationType.EventCount && c.addressSlot != null) {
+    if (c.type == CorrelationType.EventCount && c.addressIsKey) {
+      // `v` holds the group value just stored: the one address of this key.
+      alerts.store(v.ptr, sampleCut(v.ptr, v.len));
+      a.addressCount = 1;
+    } else if (c.type == CorrelationType.EventCount && c.addressSlot != null) {
       const state = changetype<EventCountState>(p);
       const area = addressArea(p, c.threshold);
       for (let k = 0; k < state.addresses && k < ADDRESSES; k++) alerts.store(sampleAt(area, k), sampleLength(area, k));

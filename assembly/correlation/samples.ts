@@ -9,9 +9,15 @@ import { sameBytes } from "../runtime/span";
 }
 
 /** Keeps `v` as the newest of at most `max` samples in `area`; `distinct` moves a value already kept to the newest place instead of keeping it twice. Returns the new count. */
-export function keepSample(area: usize, count: i32, max: i32, v: usize, vlen: i32, distinct: bool): i32 {
+/** How many bytes of `v` a sample keeps: at most SAMPLE_BYTES - 1, cut on a UTF-8 character boundary. */
+export function sampleCut(v: usize, vlen: i32): i32 {
   let n = vlen < SAMPLE_BYTES - 1 ? vlen : SAMPLE_BYTES - 1;
   if (n < vlen) while (n > 0 && (load<u8>(v + <usize>n) & 0xc0) == 0x80) n--;
+  return n;
+}
+
+export function keepSample(area: usize, count: i32, max: i32, v: usize, vlen: i32, distinct: bool): i32 {
+  const n = sampleCut(v, vlen);
   if (distinct) {
     // A value seen again becomes the newest: the kept samples are then the
     // values seen last, which are the ones still inside the window.

@@ -414,6 +414,7 @@ function readCorrelations(r: Reader, p: Program): void {
     if (measures) jsonString(r, c.valueName);
     const addressSlot = r.optionalIndex(p.slots.length);
     if (addressSlot >= 0) c.addressSlot = p.slots[addressSlot];
+    c.addressIsKey = c.addressSlot != null && c.groupSlots.length == 1 && c.groupSlots[0] == c.addressSlot;
     c.span = <i64>r.number(1, 1e15);
     c.cooldown = <i64>r.number(0, 1e15);
     c.threshold = r.i32();
