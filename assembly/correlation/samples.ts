@@ -8,7 +8,6 @@ import { sameBytes } from "../runtime/span";
   length: u8;
 }
 
-/** Keeps `v` as the newest of at most `max` samples in `area`; `distinct` moves a value already kept to the newest place instead of keeping it twice. Returns the new count. */
 /** How many bytes of `v` a sample keeps: at most SAMPLE_BYTES - 1, cut on a UTF-8 character boundary. */
 export function sampleCut(v: usize, vlen: i32): i32 {
   let n = vlen < SAMPLE_BYTES - 1 ? vlen : SAMPLE_BYTES - 1;
@@ -16,6 +15,7 @@ export function sampleCut(v: usize, vlen: i32): i32 {
   return n;
 }
 
+/** Keeps `v` as the newest of at most `max` samples in `area`; `distinct` moves a value already kept to the newest place instead of keeping it twice. Returns the new count. */
 export function keepSample(area: usize, count: i32, max: i32, v: usize, vlen: i32, distinct: bool): i32 {
   const n = sampleCut(v, vlen);
   if (distinct) {

@@ -69,8 +69,8 @@ export class PredicateTester {
   test(record: Record, fired: Fired): void {
     fired.clear();
     const tested = this.tested;
-    const formats = record.formats;
     if (tested.length == 0) return;
+    const formats = record.formats;
     const present = record.members.present;
     if (present != this.planPresent || formats != this.planFormats) this.replan(present, formats);
     const plan = this.plan;

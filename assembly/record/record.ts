@@ -227,19 +227,20 @@ function epochTime(p: usize, len: i32): i64 {
   return v > 1e12 ? <i64>v : <i64>(v * 1000);
 }
 
+/** Keys that tell the syslog, auth and error-log formats; an access record has none of them. */
+const NOT_ACCESS_KEYS: u64 =
+  keyBit(ShapeKey.Ident) | keyBit(Field.Program) | keyBit(ShapeKey.SyslogIdentifier) | keyBit(Field.AuthResult) | keyBit(ShapeKey.Pri) | keyBit(ShapeKey.Client);
+
 /**
  * Formats by the keys a record carries (Fluent Bit's parsers and tripline's
  * own line reading set them alike): access records have a request target,
  * syslog and auth records a program or ident, error records an error-log
  * client with a level.
  */
-const NOT_ACCESS_KEYS: u64 =
-  keyBit(ShapeKey.Ident) | keyBit(Field.Program) | keyBit(ShapeKey.SyslogIdentifier) | keyBit(Field.AuthResult) | keyBit(ShapeKey.Pri) | keyBit(ShapeKey.Client);
-
 function formatsOf(m: Members, shape: Shape): u32 {
   let f: u32 = 0;
   if (m.has(Field.Path) || m.has(ShapeKey.Request) || m.has(ShapeKey.Url) || m.has(ShapeKey.Uri) || m.has(ShapeKey.CsUriStem)) f |= 1 << Format.Access;
-  // An access record carries none of the keys below: one test settles them all.
+  // One test settles the checks below for a record with none of their keys (an access record).
   if (shape != Shape.ErrorLine && !m.mayHave(NOT_ACCESS_KEYS)) return f;
   const program = m.has(ShapeKey.Ident) || m.has(Field.Program) || m.has(ShapeKey.SyslogIdentifier);
   if (program || m.has(Field.AuthResult)) f |= 1 << Format.Auth;
