@@ -8,7 +8,7 @@
 // through): strings are skipped 8 bytes per step, jumping straight to the
 // first quote, backslash or control byte.
 import { Bytes } from "../runtime/bytes";
-import { ONES, HIGHS, repeated, leadingBytes } from "../runtime/swar";
+import { ONES, HIGHS, repeated } from "../runtime/swar";
 import { CharCode, isDigit, isJsonSpace, hexValue } from "../runtime/ascii";
 import { KeyTable } from "./keys";
 import { Members, Kind, ESCAPED } from "./members";
@@ -43,10 +43,23 @@ export class ObjectShape {
 /** Members whose key the scanner remembers by position (records of one source keep their key order). */
 const REMEMBERED = 32;
 
-/** The key seen at one member position: its first and last 8 bytes (masked), length and table index. */
+/** `":` as one little-endian u16: a key's closing quote and the colon compact JSON puts right after it. */
+const QUOTE_COLON: u32 = 0x3a22;
+
+/**
+ * The key seen at one member position, compared as its opening quote and
+ * key bytes (`"path`, at most 16 bytes): the first 8 bytes under a mask and
+ * the last 8 (an empty mask when the first word holds all). Masks and the
+ * last word's offset are kept, not recomputed, because the compare runs
+ * for every member of every record.
+ */
 @unmanaged class RememberedKey {
   first: u64;
+  firstMask: u64;
   last: u64;
+  lastMask: u64;
+  lastAt: i32;
+  /** Bytes of the quote and key; 0: nothing remembered (never seen as the same). */
   length: i32;
   /** Index in the key table; -1: a key no rule reads. */
   key: i32;
@@ -60,13 +73,13 @@ export class ObjectScanner {
   private hadEscape: bool = false;
   // The key at each member position of the previous record. A record from
   // the same parser has the same keys in the same order, so most keys are
-  // recognised by one quote test and two word compares (sameKeyEnd), with
-  // neither a string scan nor a lookup.
+  // recognised by three compares (the quote and colon after it, its first
+  // and last words: sameKeyEnd), with neither a string scan nor a lookup.
   private remembered: usize = heap.alloc(REMEMBERED_BYTES * REMEMBERED);
 
   /** `owned`: per key, whether tripline writes it (the namespace, the route fields); null: none. */
   constructor(public keys: KeyTable, public owned: StaticArray<bool> | null) {
-    for (let n = 0; n < REMEMBERED; n++) this.seenAt(n).length = -1;
+    for (let n = 0; n < REMEMBERED; n++) this.seenAt(n).length = 0;
   }
 
   /** Scans the object at `p`; false when it is not exactly one valid JSON object. */
@@ -77,29 +90,32 @@ export class ObjectScanner {
     let i = skipSpace(p, 0, len);
     if (i >= len || load<u8>(p + <usize>i) != CharCode.OpenBrace) return false;
     i = skipSpace(p, i + 1, len);
-    if (i < len && load<u8>(p + <usize>i) == CharCode.CloseBrace) return this.close(p, i, len, shape);
+    if (i < len && load<u8>(p + <usize>i) == CharCode.CloseBrace) return this.close(p, i, len, shape, 0);
+    let n = 0; // member position
     while (true) {
-      if (i >= len || load<u8>(p + <usize>i) != CharCode.Quote) return false;
       const keyAt = i;
-      // The key this position had in the last record, when it is the same: no scan, no lookup.
-      let keyEnd = this.sameKeyEnd(shape.count, p, i, len);
+      // The key this position had in the last record, when it is the same
+      // and the colon follows it: no scan, no lookup.
       let key: i32;
-      if (keyEnd > 0) {
-        key = this.seenAt(shape.count).key;
+      const afterColon = this.sameKeyEnd(n, p, i, len);
+      if (afterColon > 0) {
+        key = this.seenAt(n).key;
+        i = afterColon;
       } else {
-        keyEnd = this.skipString(p, i, len);
+        if (i >= len || load<u8>(p + <usize>i) != CharCode.Quote) return false;
+        const keyEnd = this.skipString(p, i, len);
         if (keyEnd < 0) return false;
-        key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.findAndRemember(shape.count, p + <usize>(i + 1), keyEnd - i - 2);
+        key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.findAndRemember(n, p, i, keyEnd, len);
+        // Fluent Bit writes compact JSON: the colon right after the key.
+        if (keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon) {
+          i = keyEnd + 1;
+        } else {
+          i = skipSpace(p, keyEnd, len);
+          if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
+          i++;
+        }
       }
-      shape.count++;
-      // Fluent Bit writes compact JSON: the colon right after the key, the value right after it.
-      if (keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon) {
-        i = keyEnd + 1;
-      } else {
-        i = skipSpace(p, keyEnd, len);
-        if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
-        i++;
-      }
+      n++;
       if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
       if (i >= len) return false;
       const valueAt = i;
@@ -132,12 +148,12 @@ export class ObjectScanner {
       if (next == CharCode.Comma) {
         i = end + 1;
       } else if (next == CharCode.CloseBrace) {
-        return this.close(p, end, len, shape);
+        return this.close(p, end, len, shape, n);
       } else {
         i = skipSpace(p, end, len);
         if (i >= len) return false;
         const sep = load<u8>(p + <usize>i);
-        if (sep == CharCode.CloseBrace) return this.close(p, i, len, shape);
+        if (sep == CharCode.CloseBrace) return this.close(p, i, len, shape, n);
         if (sep != CharCode.Comma) return false;
         i++;
       }
@@ -145,8 +161,9 @@ export class ObjectScanner {
     }
   }
 
-  private close(p: usize, at: i32, len: i32, shape: ObjectShape): bool {
+  private close(p: usize, at: i32, len: i32, shape: ObjectShape, members: i32): bool {
     shape.closeAt = at;
+    shape.count = members;
     return skipSpace(p, at + 1, len) == len;
   }
 
@@ -155,35 +172,43 @@ export class ObjectScanner {
   }
 
   /**
-   * Where the key string starting at `at` ends (past its quote) when it has
-   * exactly the bytes remembered for member position `n`, else -1. Those
-   * bytes were validated when remembered (no quote, backslash or control
-   * byte), and a remembered key is at most 16 bytes, so its first and last
-   * words cover all of it.
+   * The offset just past the colon when the key starting at `at` (its
+   * quote) has exactly the bytes remembered for member position `n` and a
+   * colon right after it, else -1. Those bytes were validated when
+   * remembered (no quote, backslash or control byte), so the key needs no
+   * scan. Buffers carry 8 bytes of slack: every load is in bounds.
    */
   @inline private sameKeyEnd(n: i32, p: usize, at: i32, len: i32): i32 {
     if (n >= REMEMBERED) return -1;
     const seen = this.seenAt(n);
-    const keyLen = seen.length;
-    if (keyLen < 0) return -1; // nothing remembered at this position
-    const end = at + 1 + keyLen;
-    if (end >= len || load<u8>(p + <usize>end) != CharCode.Quote) return -1;
-    const ptr = p + <usize>(at + 1);
-    if (leadingBytes(ptr, keyLen) != seen.first) return -1;
-    if ((keyLen > 8 ? load<u64>(ptr + <usize>(keyLen - 8)) : 0) != seen.last) return -1;
-    return end + 1;
+    const close = at + seen.length; // the key's closing quote
+    if (close + 1 >= len || seen.length == 0) return -1;
+    const q = p + <usize>at;
+    if (<u32>load<u16>(p + <usize>close) != QUOTE_COLON) return -1;
+    if ((load<u64>(q) & seen.firstMask) != seen.first) return -1;
+    if ((load<u64>(q + <usize>seen.lastAt) & seen.lastMask) != seen.last) return -1;
+    return close + 2;
   }
 
-  /** The table index of a key `sameKeyEnd` did not recognise; a short one is remembered for member position `n`. */
-  @inline private findAndRemember(n: i32, ptr: usize, len: i32): i32 {
-    const key = this.keys.find(ptr, len);
-    if (n >= REMEMBERED || len > 16) return key;
-    // Keys lie in buffers with 8 bytes of slack: a short key reads as one masked word.
+  /**
+   * The table index of the key from `at` (its quote) to `keyEnd` (past its
+   * closing quote) that `sameKeyEnd` did not recognise. A key of at most 15
+   * bytes followed by a colon (compact JSON) is remembered for member
+   * position `n`.
+   */
+  @inline private findAndRemember(n: i32, p: usize, at: i32, keyEnd: i32, len: i32): i32 {
+    const stem = keyEnd - 1 - at; // the opening quote and the key
+    const key = this.keys.find(p + <usize>(at + 1), stem - 1);
+    if (n >= REMEMBERED || stem > 16 || keyEnd >= len || load<u8>(p + <usize>keyEnd) != CharCode.Colon) return key;
     const seen = this.seenAt(n);
+    const q = p + <usize>at;
     seen.key = key;
-    seen.length = len;
-    seen.first = leadingBytes(ptr, len);
-    seen.last = len > 8 ? load<u64>(ptr + <usize>(len - 8)) : 0;
+    seen.length = stem;
+    seen.firstMask = stem >= 8 ? <u64>-1 : (<u64>1 << (<u64>stem << 3)) - 1;
+    seen.first = load<u64>(q) & seen.firstMask;
+    seen.lastAt = stem > 8 ? stem - 8 : 0;
+    seen.lastMask = stem > 8 ? <u64>-1 : 0;
+    seen.last = load<u64>(q + <usize>seen.lastAt) & seen.lastMask;
     return key;
   }
 

@@ -57,6 +57,15 @@ describe("ObjectScanner", () => {
       '{"path":"/h","codex":8}', '{"path":"/i","code":9}', '{"a_very_long_key_name_x":1,"path":"/j"}',
       '{"a_very_long_key_name_y":1,"path":"/k"}', '{"path":"/l","code', "{\"pa\th\":1}", '{"path":"/m","code":"x"}',
       '{"":1,"path":"/n"}', '{"":2,"path":"/o"}', '{"path":"/p","code":10}',
+      // Keys around the remembered compare's word sizes (quote + key of 8, 9, 16 and 17 bytes), each
+      // followed by a near miss in one byte, a missing colon or a cut record.
+      '{"abcdefg":1,"path":"/q"}', '{"abcdefg":1,"path":"/r"}', '{"abcdefX":1,"path":"/s"}', '{"abcdefg" :1,"path":"/t"}',
+      '{"abcdefgh":1,"code":11}', '{"abcdefgh":1,"code":12}', '{"abcdefgX":1,"code":13}', '{"Xbcdefgh":1,"code":14}',
+      '{"abcdefghijklmno":1,"path":"/u"}', '{"abcdefghijklmno":2,"path":"/v"}', '{"abcdefghijklmnX":2,"path":"/w"}',
+      '{"abcdefghXjklmno":2,"path":"/x"}', '{"abcdefghijklmnop":1,"path":"/y"}', '{"abcdefghijklmnop":1,"path":"/z"}',
+      '{"path":"/1","code":15}', '{"path"}', '{"path":"/2","code":16}', '{"path":', '{"path":"/3","code":17}', '{"path"',
+      '{"path":"/4","code":18}', '{"path":"/5","code"', '{"path":"/6","code":19}', '{"path":"/7","cod":19}',
+      '{"tripline":1,"path":"/8"}', '{"triplinX":1,"path":"/9"}', '{"tripline":1,"path":"/10"}', '{"Xripline":1,"path":"/11"}',
     ];
     for (let r = 0; r < records.length; r++) {
       const ok = run(records[r]);
@@ -67,6 +76,7 @@ describe("ObjectScanner", () => {
       expect(ok).toBe(fresh.scan(base, len, freshMembers, freshShape), records[r]);
       if (!ok) continue;
       expect(shape.count).toBe(freshShape.count, records[r] + " count");
+      expect(shape.owned.length).toBe(freshShape.owned.length, records[r] + " owned");
       for (let key = 0; key < 3; key++) {
         expect(members.kind(key)).toBe(freshMembers.kind(key), records[r] + " kind " + key.toString());
         if (members.kind(key) == Kind.Absent) continue;
