@@ -93,7 +93,7 @@ export class ObjectScanner {
     if (i < len && load<u8>(p + <usize>i) == CharCode.CloseBrace) return this.close(p, i, len, shape, 0);
     let n = 0; // member position
     while (true) {
-      const keyAt = i;
+      let keyAt = i;
       // The key this position had in the last record, when it is the same
       // and the colon follows it: no scan, no lookup.
       let key: i32;
@@ -102,6 +102,9 @@ export class ObjectScanner {
         key = this.seenAt(n).key;
         i = afterColon;
       } else {
+        // Whitespace before a key (never in Fluent Bit's compact JSON) fails the compare above.
+        i = skipSpace(p, i, len);
+        keyAt = i;
         if (i >= len || load<u8>(p + <usize>i) != CharCode.Quote) return false;
         const keyEnd = this.skipString(p, i, len);
         if (keyEnd < 0) return false;
@@ -116,10 +119,14 @@ export class ObjectScanner {
         }
       }
       n++;
-      if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
+      // Compact JSON: the value right after the colon. The load is in bounds at `len` too (slack).
+      let c = <u32>load<u8>(p + <usize>i);
+      if (c <= <u32>CharCode.Space) {
+        i = skipSpace(p, i, len);
+        c = <u32>load<u8>(p + <usize>i);
+      }
       if (i >= len) return false;
       const valueAt = i;
-      const c = <u32>load<u8>(p + <usize>i);
       let end: i32;
       let kind: u32;
       if (c == CharCode.Quote) {
@@ -157,7 +164,6 @@ export class ObjectScanner {
         if (sep != CharCode.Comma) return false;
         i++;
       }
-      if (i < len && <u32>load<u8>(p + <usize>i) <= <u32>CharCode.Space) i = skipSpace(p, i, len);
     }
   }
 

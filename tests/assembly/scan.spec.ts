@@ -47,6 +47,11 @@ describe("ObjectScanner", () => {
     expect(run('{"tripline":1,"b":2,"tripline":"x"}')).toBe(true);
     expect(shape.owned.length).toBe(16);
     expect(load<i32>(shape.owned.ptr, 8)).toBe(20);
+    // The member starts at its key's quote, not at the whitespace before it.
+    expect(run('{"a":1, \t"tripline":2 }')).toBe(true);
+    expect(shape.owned.length).toBe(8);
+    expect(load<i32>(shape.owned.ptr)).toBe(9);
+    expect(load<i32>(shape.owned.ptr, 4)).toBe(21);
   });
 
   it("reads each record's keys afresh, whatever the record before it had at that position", () => {
@@ -66,6 +71,8 @@ describe("ObjectScanner", () => {
       '{"path":"/1","code":15}', '{"path"}', '{"path":"/2","code":16}', '{"path":', '{"path":"/3","code":17}', '{"path"',
       '{"path":"/4","code":18}', '{"path":"/5","code"', '{"path":"/6","code":19}', '{"path":"/7","cod":19}',
       '{"tripline":1,"path":"/8"}', '{"triplinX":1,"path":"/9"}', '{"tripline":1,"path":"/10"}', '{"Xripline":1,"path":"/11"}',
+      // Whitespace where a remembered key would start, and around values.
+      '{"tripline":1, "path":"/12"}', '{ "tripline":1,"path":"/13"}', '{"tripline": 1 ,\n"path":\t"/14" }', '{"tripline":1,"path":"/15"}',
     ];
     for (let r = 0; r < records.length; r++) {
       const ok = run(records[r]);
@@ -77,6 +84,9 @@ describe("ObjectScanner", () => {
       if (!ok) continue;
       expect(shape.count).toBe(freshShape.count, records[r] + " count");
       expect(shape.owned.length).toBe(freshShape.owned.length, records[r] + " owned");
+      for (let at = 0; at < shape.owned.length; at += 4) {
+        expect(load<i32>(shape.owned.ptr + <usize>at)).toBe(load<i32>(freshShape.owned.ptr + <usize>at), records[r] + " owned at");
+      }
       for (let key = 0; key < 3; key++) {
         expect(members.kind(key)).toBe(freshMembers.kind(key), records[r] + " kind " + key.toString());
         if (members.kind(key) == Kind.Absent) continue;
