@@ -106,7 +106,7 @@ export class CorrelationStage {
     for (let k = 0; k < matches.count; k++) {
       const rule = unchecked(this.rules[unchecked(matches.ids[k])]);
       const feeds = rule.correlations;
-      for (let j = 0; j < feeds.length; j++) {
+      for (let j = 0, length = feeds.length; j < length; j++) {
         const c = unchecked(feeds[j]);
         if (unchecked(this.stamps[c]) != stamp) {
           unchecked((this.stamps[c] = stamp));

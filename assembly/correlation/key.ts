@@ -16,7 +16,7 @@ export class GroupKey {
 export function groupKey(seed: u64, slots: StaticArray<Slot>, fields: FieldReader, record: Record, value: FieldValue, out: GroupKey): void {
   let h: u64 = 0xcbf29ce484222325 ^ seed;
   out.present = slots.length == 0;
-  for (let k = 0; k < slots.length; k++) {
+  for (let k = 0, length = slots.length; k < length; k++) {
     if (fields.read(unchecked(slots[k]), record, value)) {
       out.present = true;
       h = hashBytes(h, value.ptr, value.len);

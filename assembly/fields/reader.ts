@@ -43,7 +43,7 @@ export class FieldReader {
   @inline presentKey(slot: Slot, record: Record): i32 {
     const keys = slot.keys;
     const m = record.members;
-    for (let k = 0; k < keys.length; k++) {
+    for (let k = 0, length = keys.length; k < length; k++) {
       const key = unchecked(keys[k]);
       if (m.has(key)) return key;
       if (isDerived(key) && this.derivedSerial != record.serial) {

@@ -80,7 +80,7 @@ export class PredicateTester {
       const key = this.fields.presentKey(tests.slot, record);
       if (key < 0) continue;
       const exists = tests.exists;
-      for (let k = 0; k < exists.length; k++) fired.set(unchecked(exists[k]));
+      for (let k = 0, length = exists.length; k < length; k++) fired.set(unchecked(exists[k]));
       if (!tests.readsValue) continue; // presence was all it needed: no decoding
       const v = this.value;
       this.fields.readKey(key, record, v);
@@ -89,7 +89,7 @@ export class PredicateTester {
         const from = fired.count;
         const decode = tests.urlDecode && needsUrlDecode(v.ptr, v.len);
         if (decode) urlDecode(v.ptr, v.len, this.decoded);
-        for (let k = 0; k < matchers.length; k++) {
+        for (let k = 0, length = matchers.length; k < length; k++) {
           const m = unchecked(matchers[k]);
           if ((m.formats & formats) == 0 && m.formats != 0xffffffff) continue;
           runMatcher(m, v.ptr, v.len, fired);
@@ -100,7 +100,7 @@ export class PredicateTester {
       const numbers = tests.numbers;
       if (numbers.length > 0) {
         const n = parseNumber(v.ptr, v.len);
-        for (let k = 0; k < numbers.length; k++) testNumber(unchecked(numbers[k]), n, fired);
+        for (let k = 0, length = numbers.length; k < length; k++) testNumber(unchecked(numbers[k]), n, fired);
       }
       if (tests.cidrs.length > 0) testCidrs(tests.cidrs, 0, tests.cidrs.length, v.ptr, v.len, fired);
     }

@@ -82,7 +82,7 @@ export class RuleSelector {
     let count = 0;
     for (let f = 0; f < fired.count; f++) {
       const list = unchecked(this.wakes[unchecked(fired.list[f])]);
-      for (let k = 0; k < list.length; k++) {
+      for (let k = 0, length = list.length; k < length; k++) {
         const r = unchecked(list[k]);
         if (unchecked(this.stamps[r]) == stamp) continue;
         unchecked((this.stamps[r] = stamp));
@@ -90,7 +90,7 @@ export class RuleSelector {
       }
     }
     const always = this.always;
-    for (let k = 0; k < always.length; k++) {
+    for (let k = 0, length = always.length; k < length; k++) {
       const r = unchecked(always[k]);
       if (unchecked(this.stamps[r]) == stamp) continue;
       unchecked((this.stamps[r] = stamp));
