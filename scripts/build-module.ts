@@ -19,6 +19,17 @@ import { PACKAGE_CACHE } from "../src/compiler/cache.js";
 import { PACKAGE_ROOT, ENGINE_PATH, placeProgram } from "../src/compiler/module.js";
 import { writeSchema } from "./generate-schema.js";
 
+/**
+ * Binaryen passes run after asc's -O3, on the engine only (the copy-only
+ * reference stays asc's stock output). WAMR's fast interpreter, which
+ * Fluent Bit runs, writes an instruction's result straight into the local
+ * a `local.set` names, but copies it for a `local.tee`: one more
+ * interpreted instruction each time. -O3 prefers tees (smaller, free in a
+ * JIT); `untee` turns each into a set and a get, `merge-blocks` removes
+ * the blocks that leaves.
+ */
+const INTERPRETER_PASSES = ["--runPasses", "untee,merge-blocks"];
+
 const out = path.join(PACKAGE_ROOT, "build");
 mkdirSync(out, { recursive: true });
 
@@ -76,7 +87,7 @@ try {
   writeSchema();
   rmSync(PACKAGE_CACHE, { recursive: true, force: true }); // only the current pack's entries stay
   const empty = encodeProgram({ rules: [], correlations: [] }, { statsIntervalSec: 0 }).bytes;
-  const engine = linkProgramSegment(await compile("assembly/index.ts"), empty);
+  const engine = linkProgramSegment(await compile("assembly/index.ts", INTERPRETER_PASSES), empty);
   writeFileSync(ENGINE_PATH, engine);
   // The default pack's automata and parsed rule files go to the package's own cache (build/automata), so `tripline build` reuses them.
   const { program } = compileSources(readSources(ruleFiles([DEFAULT_RULES])), { cacheDir: PACKAGE_CACHE });
