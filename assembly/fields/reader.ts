@@ -23,6 +23,25 @@ export class Slot {
       this.keyBits |= keyBit(isDerived(key) ? Field.Path : key) | keyBit(key);
     }
   }
+
+  /**
+   * The one key of the slot a record with these key bits (Members.present)
+   * can have, when the bits settle it: every key below 64 (a bit of its
+   * own), none cut from the request target, exactly one bit set. -1: they
+   * do not (presentKey must look).
+   */
+  settledKey(present: u64): i32 {
+    const keys = this.keys;
+    let found = -1;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k];
+      if (key >= 64 || isDerived(key)) return -1;
+      if ((present & keyBit(key)) == 0) continue;
+      if (found >= 0) return -1;
+      found = key;
+    }
+    return found;
+  }
 }
 
 /** Keys whose value is cut from the request target. */

@@ -25,12 +25,22 @@ export class SlotTests {
     public numbers: StaticArray<NumberTest>,
     public cidrs: StaticArray<CidrTest>,
   ) {
-    this.readsValue = matchers.length > 0 || numbers.length > 0 || cidrs.length > 0;
+    this.hasExists = exists.length > 0;
+    this.hasMatchers = matchers.length > 0;
+    this.hasNumbers = numbers.length > 0;
+    this.hasCidrs = cidrs.length > 0;
+    this.readsValue = this.hasMatchers || this.hasNumbers || this.hasCidrs;
     for (let k = 0; k < matchers.length; k++) if (matchers[k].urlDecode) this.urlDecode = true;
   }
   /** What the automata fired for recent values of this field. */
   memo: MatchMemo = new MatchMemo();
-  readsValue: bool = false;
+  // Which kinds of test the field has, as flags: a StaticArray's length
+  // costs a header load and a shift each time, and each runs per field per record.
+  hasExists: bool;
+  hasMatchers: bool;
+  hasNumbers: bool;
+  hasCidrs: bool;
+  readsValue: bool;
   urlDecode: bool = false;
 }
 
@@ -40,14 +50,15 @@ export class PredicateTester {
 
   // The tested fields a record may have, for the last key mask and formats
   // seen: records of one source share both, so the fields they cannot have
-  // are skipped without being looked at.
+  // are skipped without being looked at. Pairs: the field's index in
+  // `tested`, and the key to read when the mask settles it (-1: look).
   private plan: StaticArray<i32>;
   private planned: i32 = 0;
   private planPresent: u64 = 0;
   private planFormats: u32 = 0;
 
   constructor(public tested: StaticArray<SlotTests>, public fields: FieldReader) {
-    this.plan = new StaticArray<i32>(tested.length);
+    this.plan = new StaticArray<i32>(tested.length * 2);
     this.replan(0, 0);
   }
 
@@ -60,6 +71,7 @@ export class PredicateTester {
       if ((tests.slot.keyBits & present) == 0) continue;
       if ((tests.formats & formats) == 0 && tests.formats != 0xffffffff) continue;
       unchecked((this.plan[n++] = t));
+      unchecked((this.plan[n++] = tests.slot.settledKey(present)));
     }
     this.planned = n;
     this.planPresent = present;
@@ -75,17 +87,21 @@ export class PredicateTester {
     if (present != this.planPresent || formats != this.planFormats) this.replan(present, formats);
     const plan = this.plan;
     const planned = this.planned;
-    for (let k = 0; k < planned; k++) {
+    const members = record.members;
+    for (let k = 0; k < planned; k += 2) {
       const tests = unchecked(tested[unchecked(plan[k])]);
-      const key = this.fields.presentKey(tests.slot, record);
+      const settled = unchecked(plan[k + 1]);
+      const key = settled >= 0 ? (members.has(settled) ? settled : -1) : this.fields.presentKey(tests.slot, record);
       if (key < 0) continue;
-      const exists = tests.exists;
-      for (let k = 0, length = exists.length; k < length; k++) fired.set(unchecked(exists[k]));
+      if (tests.hasExists) {
+        const exists = tests.exists;
+        for (let k = 0, length = exists.length; k < length; k++) fired.set(unchecked(exists[k]));
+      }
       if (!tests.readsValue) continue; // presence was all it needed: no decoding
       const v = this.value;
       this.fields.readKey(key, record, v);
-      const matchers = tests.matchers;
-      if (matchers.length > 0 && !tests.memo.recall(v.ptr, v.len, formats, fired)) {
+      if (tests.hasMatchers && !tests.memo.recall(v.ptr, v.len, formats, fired)) {
+        const matchers = tests.matchers;
         const from = fired.count;
         const decode = tests.urlDecode && needsUrlDecode(v.ptr, v.len);
         if (decode) urlDecode(v.ptr, v.len, this.decoded);
@@ -97,12 +113,12 @@ export class PredicateTester {
         }
         tests.memo.remember(v.ptr, v.len, formats, fired, from);
       }
-      const numbers = tests.numbers;
-      if (numbers.length > 0) {
+      if (tests.hasNumbers) {
+        const numbers = tests.numbers;
         const n = parseNumber(v.ptr, v.len);
         for (let k = 0, length = numbers.length; k < length; k++) testNumber(unchecked(numbers[k]), n, fired);
       }
-      if (tests.cidrs.length > 0) testCidrs(tests.cidrs, 0, tests.cidrs.length, v.ptr, v.len, fired);
+      if (tests.hasCidrs) testCidrs(tests.cidrs, 0, tests.cidrs.length, v.ptr, v.len, fired);
     }
   }
 }
