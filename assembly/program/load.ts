@@ -76,7 +76,7 @@ export class Program {
 const strings = new ObjectScanner(new KeyTable(new StaticArray<Span>(0)), null);
 
 function jsonString(r: Reader, s: Span): Span {
-  if (r.ok && (s.len < 2 || load<u8>(s.ptr) != 0x22 || strings.skipString(s.ptr, 0, s.len) != s.len)) r.fail();
+  if (r.ok && (s.len < 2 || load<u8>(s.ptr) != 0x22 || strings.skipString(s.ptr, s.ptr + <usize>s.len) != s.ptr + <usize>s.len)) r.fail();
   return s;
 }
 

@@ -82,95 +82,101 @@ export class ObjectScanner {
     for (let n = 0; n < REMEMBERED; n++) this.seenAt(n).length = 0;
   }
 
-  /** Scans the object at `p`; false when it is not exactly one valid JSON object. */
+  /**
+   * Scans the object at `p`; false when it is not exactly one valid JSON
+   * object. The scan walks a pointer, not an index: under WAMR's
+   * interpreter every `p + i` before a load is one more instruction.
+   */
   scan(p: usize, len: i32, members: Members, shape: ObjectShape): bool {
     members.clear();
     shape.count = 0;
     shape.owned.reset();
-    let i = skipSpace(p, 0, len);
-    if (i >= len || load<u8>(p + <usize>i) != CharCode.OpenBrace) return false;
-    i = skipSpace(p, i + 1, len);
-    if (i < len && load<u8>(p + <usize>i) == CharCode.CloseBrace) return this.close(p, i, len, shape, 0);
+    const end = p + <usize>len;
+    let q = skipSpace(p, end);
+    if (q >= end || load<u8>(q) != CharCode.OpenBrace) return false;
+    q = skipSpace(q + 1, end);
+    if (q < end && load<u8>(q) == CharCode.CloseBrace) return this.close(p, q, end, shape, 0);
     let n = 0; // member position
     while (true) {
-      let keyAt = i;
+      let keyAt = q;
       // The key this position had in the last record, when it is the same
       // and the colon follows it: no scan, no lookup.
       let key: i32;
-      const afterColon = this.sameKeyEnd(n, p, i, len);
-      if (afterColon > 0) {
+      const afterColon = this.sameKeyEnd(n, q, end);
+      if (afterColon != 0) {
         key = this.seenAt(n).key;
-        i = afterColon;
+        q = afterColon;
       } else {
         // Whitespace before a key (never in Fluent Bit's compact JSON) fails the compare above.
-        i = skipSpace(p, i, len);
-        keyAt = i;
-        if (i >= len || load<u8>(p + <usize>i) != CharCode.Quote) return false;
-        const keyEnd = this.skipString(p, i, len);
-        if (keyEnd < 0) return false;
-        key = this.hadEscape ? this.findEscaped(p + <usize>(i + 1), keyEnd - i - 2) : this.findAndRemember(n, p, i, keyEnd, len);
+        q = skipSpace(q, end);
+        keyAt = q;
+        if (q >= end || load<u8>(q) != CharCode.Quote) return false;
+        const keyEnd = this.skipString(q, end);
+        if (keyEnd == 0) return false;
+        key = this.hadEscape ? this.findEscaped(q + 1, <i32>(keyEnd - q) - 2) : this.findAndRemember(n, q, keyEnd, end);
         // Fluent Bit writes compact JSON: the colon right after the key.
-        if (keyEnd < len && load<u8>(p + <usize>keyEnd) == CharCode.Colon) {
-          i = keyEnd + 1;
+        if (keyEnd < end && load<u8>(keyEnd) == CharCode.Colon) {
+          q = keyEnd + 1;
         } else {
-          i = skipSpace(p, keyEnd, len);
-          if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return false;
-          i++;
+          q = skipSpace(keyEnd, end);
+          if (q >= end || load<u8>(q) != CharCode.Colon) return false;
+          q++;
         }
       }
       n++;
-      // Compact JSON: the value right after the colon. The load is in bounds at `len` too (slack).
-      let c = <u32>load<u8>(p + <usize>i);
+      // Compact JSON: the value right after the colon. The load is in bounds at `end` too (slack).
+      let c = <u32>load<u8>(q);
       if (c <= <u32>CharCode.Space) {
-        i = skipSpace(p, i, len);
-        c = <u32>load<u8>(p + <usize>i);
+        q = skipSpace(q, end);
+        c = <u32>load<u8>(q);
       }
-      if (i >= len) return false;
-      const valueAt = i;
-      let end: i32;
+      if (q >= end) return false;
+      const valueAt = q;
+      let valueEnd: usize;
       let kind: u32;
       if (c == CharCode.Quote) {
-        end = this.skipString(p, i, len);
+        valueEnd = this.skipString(q, end);
         kind = this.hadEscape ? Kind.String | ESCAPED : Kind.String;
       } else if (c == CharCode.OpenBrace || c == CharCode.OpenBracket) {
-        end = this.skipNested(p, i, len);
+        valueEnd = this.skipNested(q, end);
         kind = c == CharCode.OpenBrace ? Kind.Object : Kind.Array;
       } else {
-        end = skipScalar(p, i, len);
+        valueEnd = skipScalar(q, end);
         kind = c == CharCode.LowerT ? Kind.True : c == CharCode.LowerF ? Kind.False : c == CharCode.LowerN ? Kind.Null : Kind.Number;
       }
-      if (end < 0) return false;
+      if (valueEnd == 0) return false;
       if (key >= 0) {
         const owned = this.owned;
         if (owned != null && unchecked(owned[key])) {
           shape.owned.reserve(8);
-          store<i32>(shape.owned.end, keyAt);
-          store<i32>(shape.owned.end, end, 4);
+          store<i32>(shape.owned.end, <i32>(keyAt - p));
+          store<i32>(shape.owned.end, <i32>(valueEnd - p), 4);
           shape.owned.length += 8;
         }
-        members.set(key, kind, p + <usize>valueAt, p + <usize>end);
+        members.set(key, kind, valueAt, valueEnd);
       }
       // Compact JSON again: the comma or the closing brace right after the value.
-      const next = end < len ? <u32>load<u8>(p + <usize>end) : 0;
+      const next = valueEnd < end ? <u32>load<u8>(valueEnd) : 0;
       if (next == CharCode.Comma) {
-        i = end + 1;
+        q = valueEnd + 1;
       } else if (next == CharCode.CloseBrace) {
-        return this.close(p, end, len, shape, n);
+        return this.close(p, valueEnd, end, shape, n);
       } else {
-        i = skipSpace(p, end, len);
-        if (i >= len) return false;
-        const sep = load<u8>(p + <usize>i);
-        if (sep == CharCode.CloseBrace) return this.close(p, i, len, shape, n);
+        q = skipSpace(valueEnd, end);
+        if (q >= end) return false;
+        const sep = load<u8>(q);
+        if (sep == CharCode.CloseBrace) return this.close(p, q, end, shape, n);
         if (sep != CharCode.Comma) return false;
-        i++;
+        q++;
       }
     }
   }
 
-  private close(p: usize, at: i32, len: i32, shape: ObjectShape, members: i32): bool {
-    shape.closeAt = at;
+  /** `brace`: the closing brace of the object starting at `p`. */
+  private close(p: usize, brace: usize, end: usize, shape: ObjectShape, members: i32): bool {
+    shape.closeAt = <i32>(brace - p);
     shape.count = members;
-    return skipSpace(p, at + 1, len) == len;
+    return skipSpace(brace + 1, end) == end;
   }
 
   @inline private seenAt(n: i32): RememberedKey {
@@ -178,21 +184,20 @@ export class ObjectScanner {
   }
 
   /**
-   * The offset just past the colon when the key starting at `at` (its
-   * quote) has exactly the bytes remembered for member position `n` and a
-   * colon right after it, else -1. Those bytes were validated when
-   * remembered (no quote, backslash or control byte), so the key needs no
-   * scan. Buffers carry 8 bytes of slack: every load is in bounds.
+   * Just past the colon when the key starting at `at` (its quote) has
+   * exactly the bytes remembered for member position `n` and a colon right
+   * after it, else 0. Those bytes were validated when remembered (no quote,
+   * backslash or control byte), so the key needs no scan. Buffers carry 8
+   * bytes of slack: every load is in bounds.
    */
-  @inline private sameKeyEnd(n: i32, p: usize, at: i32, len: i32): i32 {
-    if (n >= REMEMBERED) return -1;
+  @inline private sameKeyEnd(n: i32, at: usize, end: usize): usize {
+    if (n >= REMEMBERED) return 0;
     const seen = this.seenAt(n);
-    const close = at + seen.length; // the key's closing quote
-    if (close + 1 >= len || seen.length == 0) return -1;
-    const q = p + <usize>at;
-    if (<u32>load<u16>(p + <usize>close) != QUOTE_COLON) return -1;
-    if ((load<u64>(q) & seen.firstMask) != seen.first) return -1;
-    if ((load<u64>(q + <usize>seen.lastAt) & seen.lastMask) != seen.last) return -1;
+    const close = at + <usize>seen.length; // the key's closing quote
+    if (close + 1 >= end || seen.length == 0) return 0;
+    if (<u32>load<u16>(close) != QUOTE_COLON) return 0;
+    if ((load<u64>(at) & seen.firstMask) != seen.first) return 0;
+    if ((load<u64>(at + <usize>seen.lastAt) & seen.lastMask) != seen.last) return 0;
     return close + 2;
   }
 
@@ -202,19 +207,18 @@ export class ObjectScanner {
    * bytes followed by a colon (compact JSON) is remembered for member
    * position `n`.
    */
-  @inline private findAndRemember(n: i32, p: usize, at: i32, keyEnd: i32, len: i32): i32 {
-    const stem = keyEnd - 1 - at; // the opening quote and the key
-    const key = this.keys.find(p + <usize>(at + 1), stem - 1);
-    if (n >= REMEMBERED || stem > 16 || keyEnd >= len || load<u8>(p + <usize>keyEnd) != CharCode.Colon) return key;
+  @inline private findAndRemember(n: i32, at: usize, keyEnd: usize, end: usize): i32 {
+    const stem = <i32>(keyEnd - at) - 1; // the opening quote and the key
+    const key = this.keys.find(at + 1, stem - 1);
+    if (n >= REMEMBERED || stem > 16 || keyEnd >= end || load<u8>(keyEnd) != CharCode.Colon) return key;
     const seen = this.seenAt(n);
-    const q = p + <usize>at;
     seen.key = key;
     seen.length = stem;
     seen.firstMask = stem >= 8 ? <u64>-1 : (<u64>1 << (<u64>stem << 3)) - 1;
-    seen.first = load<u64>(q) & seen.firstMask;
+    seen.first = load<u64>(at) & seen.firstMask;
     seen.lastAt = stem > 8 ? stem - 8 : 0;
     seen.lastMask = stem > 8 ? <u64>-1 : 0;
-    seen.last = load<u64>(q + <usize>seen.lastAt) & seen.lastMask;
+    seen.last = load<u64>(at + <usize>seen.lastAt) & seen.lastMask;
     return key;
   }
 
@@ -225,82 +229,82 @@ export class ObjectScanner {
     return this.keys.find(this.keyBuffer.ptr, this.keyBuffer.length);
   }
 
-  /** The offset just past the string starting at `at` (its quote), or -1. Inlined: it runs twice per member. */
-  @inline skipString(p: usize, at: i32, len: i32): i32 {
-    let i = at + 1;
+  /** Just past the string starting at `at` (its quote), or 0. Inlined: it runs twice per member. */
+  @inline skipString(at: usize, end: usize): usize {
+    let q = at + 1;
     this.hadEscape = false;
     while (true) {
-      // Buffers carry 8 bytes of slack, so a load may start at any byte before `len`.
-      while (i < len) {
-        const m = special8(load<u64>(p + <usize>i));
+      // Buffers carry 8 bytes of slack, so a load may start at any byte before `end`.
+      while (q < end) {
+        const m = special8(load<u64>(q));
         if (m != 0) {
-          i += <i32>(ctz(m) >> 3);
+          q += <usize>(ctz(m) >> 3);
           break;
         }
-        i += 8;
+        q += 8;
       }
-      if (i >= len) return -1;
-      const c = <u32>load<u8>(p + <usize>i);
-      if (c == CharCode.Quote) return i + 1;
-      if (c != CharCode.Backslash || i + 1 >= len) return -1; // a raw control byte, or a cut escape
+      if (q >= end) return 0;
+      const c = <u32>load<u8>(q);
+      if (c == CharCode.Quote) return q + 1;
+      if (c != CharCode.Backslash || q + 1 >= end) return 0; // a raw control byte, or a cut escape
       this.hadEscape = true;
-      const e = <u32>load<u8>(p + <usize>(i + 1));
+      const e = <u32>load<u8>(q, 1);
       if (e == CharCode.LowerU) {
-        if (i + 5 >= len) return -1;
-        for (let k = 2; k < 6; k++) if (hexValue(<u32>load<u8>(p + <usize>(i + k))) < 0) return -1;
-        i += 6;
+        if (q + 5 >= end) return 0;
+        for (let k: usize = 2; k < 6; k++) if (hexValue(<u32>load<u8>(q + k)) < 0) return 0;
+        q += 6;
       } else if (e == CharCode.Quote || e == CharCode.Backslash || e == CharCode.Slash || e == 0x62 || e == CharCode.LowerF || e == CharCode.LowerN || e == 0x72 || e == CharCode.LowerT) {
-        i += 2;
+        q += 2;
       } else {
-        return -1;
+        return 0;
       }
     }
-    return -1;
+    return 0;
   }
 
-  /** The offset just past the object or array starting at `at`, or -1. */
-  private skipNested(p: usize, at: i32, len: i32): i32 {
+  /** Just past the object or array starting at `at`, or 0. */
+  private skipNested(at: usize, end: usize): usize {
     const stack = this.stack;
     stack.reset();
-    stack.byte(<u32>load<u8>(p + <usize>at));
-    let i = skipSpace(p, at + 1, len);
+    stack.byte(<u32>load<u8>(at));
+    let q = skipSpace(at + 1, end);
     let afterOpen = true; // just opened: no comma before the first member
     while (true) {
-      if (i >= len) return -1;
+      if (q >= end) return 0;
       const inObject = load<u8>(stack.ptr + <usize>(stack.length - 1)) == CharCode.OpenBrace;
-      let c = <u32>load<u8>(p + <usize>i);
+      let c = <u32>load<u8>(q);
       if (c == (inObject ? CharCode.CloseBrace : CharCode.CloseBracket)) {
         stack.length--;
-        if (stack.length == 0) return i + 1;
-        i = skipSpace(p, i + 1, len);
+        if (stack.length == 0) return q + 1;
+        q = skipSpace(q + 1, end);
         afterOpen = false;
         continue;
       }
       if (!afterOpen) {
-        if (c != CharCode.Comma) return -1;
-        i = skipSpace(p, i + 1, len);
-        if (i >= len) return -1;
-        c = <u32>load<u8>(p + <usize>i);
+        if (c != CharCode.Comma) return 0;
+        q = skipSpace(q + 1, end);
+        if (q >= end) return 0;
+        c = <u32>load<u8>(q);
       }
       if (inObject) {
-        if (c != CharCode.Quote) return -1;
-        i = this.skipString(p, i, len);
-        if (i < 0) return -1;
-        i = skipSpace(p, i, len);
-        if (i >= len || load<u8>(p + <usize>i) != CharCode.Colon) return -1;
-        i = skipSpace(p, i + 1, len);
-        if (i >= len) return -1;
-        c = <u32>load<u8>(p + <usize>i);
+        if (c != CharCode.Quote) return 0;
+        q = this.skipString(q, end);
+        if (q == 0) return 0;
+        q = skipSpace(q, end);
+        if (q >= end || load<u8>(q) != CharCode.Colon) return 0;
+        q = skipSpace(q + 1, end);
+        if (q >= end) return 0;
+        c = <u32>load<u8>(q);
       }
       if (c == CharCode.OpenBrace || c == CharCode.OpenBracket) {
         stack.byte(c);
-        i = skipSpace(p, i + 1, len);
+        q = skipSpace(q + 1, end);
         afterOpen = true;
         continue;
       }
-      i = c == CharCode.Quote ? this.skipString(p, i, len) : skipScalar(p, i, len);
-      if (i < 0) return -1;
-      i = skipSpace(p, i, len);
+      q = c == CharCode.Quote ? this.skipString(q, end) : skipScalar(q, end);
+      if (q == 0) return 0;
+      q = skipSpace(q, end);
       afterOpen = false;
     }
   }
@@ -312,48 +316,48 @@ export class ObjectScanner {
 }
 
 /** Fluent Bit's JSON is compact: one compare settles the usual case of no space. */
-@inline function skipSpace(p: usize, i: i32, len: i32): i32 {
-  while (i < len) {
-    const c = <u32>load<u8>(p + <usize>i);
+@inline function skipSpace(q: usize, end: usize): usize {
+  while (q < end) {
+    const c = <u32>load<u8>(q);
     if (c > <u32>CharCode.Space || !isJsonSpace(c)) break;
-    i++;
+    q++;
   }
-  return i;
+  return q;
 }
 
-/** A number or literal starting at `at`: the offset just past it, or -1. */
-function skipScalar(p: usize, at: i32, len: i32): i32 {
-  const c = <u32>load<u8>(p + <usize>at);
-  if (c == CharCode.LowerT) return skipWord(p, at, len, 0x65757274, 4); // true
-  if (c == CharCode.LowerN) return skipWord(p, at, len, 0x6c6c756e, 4); // null
-  if (c == CharCode.LowerF) return at + 5 <= len && load<u8>(p + <usize>at + 4) == 0x65 ? skipWord(p, at, len, 0x736c6166, 5) : -1; // false
-  return skipNumber(p, at, len);
+/** A number or literal starting at `at`: just past it, or 0. */
+function skipScalar(at: usize, end: usize): usize {
+  const c = <u32>load<u8>(at);
+  if (c == CharCode.LowerT) return skipWord(at, end, 0x65757274, 4); // true
+  if (c == CharCode.LowerN) return skipWord(at, end, 0x6c6c756e, 4); // null
+  if (c == CharCode.LowerF) return at + 5 <= end && load<u8>(at, 4) == 0x65 ? skipWord(at, end, 0x736c6166, 5) : 0; // false
+  return skipNumber(at, end);
 }
 
 /** `word` holds the first four bytes of the literal, little-endian. */
-@inline function skipWord(p: usize, at: i32, len: i32, word: u32, n: i32): i32 {
-  return at + n <= len && load<u32>(p + <usize>at) == word ? at + n : -1;
+@inline function skipWord(at: usize, end: usize, word: u32, n: usize): usize {
+  return at + n <= end && load<u32>(at) == word ? at + n : 0;
 }
 
-function skipNumber(p: usize, at: i32, len: i32): i32 {
-  let i = at;
-  if (load<u8>(p + <usize>i) == CharCode.Minus) i++;
-  if (i >= len) return -1;
-  const c = <u32>load<u8>(p + <usize>i);
-  if (c == CharCode.Zero) i++;
-  else if (isDigit(c)) while (i < len && isDigit(<u32>load<u8>(p + <usize>i))) i++;
-  else return -1;
-  if (i < len && load<u8>(p + <usize>i) == CharCode.Dot) {
-    const digitsAt = ++i;
-    while (i < len && isDigit(<u32>load<u8>(p + <usize>i))) i++;
-    if (i == digitsAt) return -1;
+function skipNumber(at: usize, end: usize): usize {
+  let q = at;
+  if (load<u8>(q) == CharCode.Minus) q++;
+  if (q >= end) return 0;
+  const c = <u32>load<u8>(q);
+  if (c == CharCode.Zero) q++;
+  else if (isDigit(c)) while (q < end && isDigit(<u32>load<u8>(q))) q++;
+  else return 0;
+  if (q < end && load<u8>(q) == CharCode.Dot) {
+    const digitsAt = ++q;
+    while (q < end && isDigit(<u32>load<u8>(q))) q++;
+    if (q == digitsAt) return 0;
   }
-  if (i < len && (<u32>load<u8>(p + <usize>i) | 0x20) == CharCode.LowerE) {
-    i++;
-    if (i < len && (load<u8>(p + <usize>i) == CharCode.Plus || load<u8>(p + <usize>i) == CharCode.Minus)) i++;
-    const digitsAt = i;
-    while (i < len && isDigit(<u32>load<u8>(p + <usize>i))) i++;
-    if (i == digitsAt) return -1;
+  if (q < end && (<u32>load<u8>(q) | 0x20) == CharCode.LowerE) {
+    q++;
+    if (q < end && (load<u8>(q) == CharCode.Plus || load<u8>(q) == CharCode.Minus)) q++;
+    const digitsAt = q;
+    while (q < end && isDigit(<u32>load<u8>(q))) q++;
+    if (q == digitsAt) return 0;
   }
-  return i;
+  return q;
 }
