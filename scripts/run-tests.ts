@@ -14,10 +14,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 const root = process.cwd();
-// Compiled automata are cached per user (src/compiler/match/cache.ts): the suites get a cache of their own, removed at the end.
-const cacheDir = mkdtempSync(path.join(tmpdir(), "tripline-test-cache-"));
-process.env.TRIPLINE_CACHE_DIR = cacheDir;
-process.on("exit", () => rmSync(cacheDir, { recursive: true, force: true }));
+// Every suite's temporary files (Fluent Bit configs and outputs, .aot builds,
+// certificates: a few hundred MB a run) go under one directory, TMPDIR for the
+// suites, removed at the end; kept, and named, when something failed.
+const tmpRoot = mkdtempSync(path.join(tmpdir(), "tripline-test-"));
+process.env.TMPDIR = tmpRoot;
+// Compiled automata are cached per user (src/compiler/match/cache.ts): the suites get a cache of their own.
+process.env.TRIPLINE_CACHE_DIR = path.join(tmpRoot, "cache");
 const strip = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 const totals = { passed: 0, failed: 0, skipped: 0 };
 
@@ -68,5 +71,8 @@ nodeTests("compiler, host, module, rule pack, command", "dist/tests");
 nodeTests("end to end in Fluent Bit", "dist/tests/e2e");
 const ci = /^(1|true|yes)$/i.test(process.env.CI ?? "");
 if (ci && totals.skipped > 0) console.log(`\nCI=true: ${totals.skipped} test(s) skipped or marked todo (listed above with # SKIP / # TODO); CI runs everything, so this run fails`);
+const failed = totals.failed > 0 || (ci && totals.skipped > 0);
+if (failed) console.log(`\ntemporary files kept for inspection: ${tmpRoot}`);
+else rmSync(tmpRoot, { recursive: true, force: true });
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(totals.failed > 0 || (ci && totals.skipped > 0) ? 1 : 0);
+process.exit(failed ? 1 : 0);
