@@ -60,3 +60,49 @@ test("records that already carry canonical keys, and ones that miss a field", ()
   assert.deepEqual(rules({ client_ip: "198.51.100.1", path: "/admin", method: "GET", status: 403 }), []);
   assert.deepEqual(rules({ client_ip: "203.0.113.1", path: "/admin", method: "GET" }), []);
 });
+
+test("the first of a field's keys present gives its value, null counting as absent, whatever shape the record before had", () => {
+  // README, Fields: c-ip reads client_ip, remote, ip, src_ip in that order; a null value is absent (as in Sigma).
+  // One module, records of changing and repeating shapes in a row: the module plans per key set.
+  const request = { path: "/admin", method: "GET", status: 403 };
+  const cases: [Record<string, unknown>, string[]][] = [
+    [{ remote: "203.0.113.7", ...request }, ["map-admin"]],
+    [{ client_ip: null, remote: "203.0.113.7", ...request }, ["map-admin"]],
+    [{ client_ip: "198.51.100.1", remote: "203.0.113.7", ...request }, []],
+    [{ client_ip: "203.0.113.1", remote: "198.51.100.1", ...request }, ["map-admin"]],
+    [{ client_ip: "198.51.100.2", remote: "203.0.113.7", ...request }, []],
+    [{ remote: "198.51.100.1", ip: "203.0.113.5", ...request }, []],
+    [{ ip: "203.0.113.5", ...request }, ["map-admin"]],
+    [{ client_ip: null, ...request }, []],
+    [{ client_ip: null, src_ip: "203.0.113.8", ...request }, ["map-admin"]],
+    [{ remote: "203.0.113.7", ...request }, ["map-admin"]],
+    [{ remote: null, ...request }, []],
+  ];
+  for (const [record, expected] of cases) assert.deepEqual(rules(record), expected, JSON.stringify(record));
+});
+
+test("a key holding null does not make the field exist", () => {
+  const present = hostFor(`
+title: Client address present
+id: has-client
+logsource: {category: webserver}
+detection:
+  sel:
+    c-ip|exists: true
+  condition: sel
+`, { statsIntervalSec: 0 });
+  const matched = (record: Record<string, unknown>) => {
+    const out = present.call("t", 1, JSON.stringify(record));
+    return out.kind === "record" ? ((out.body.tripline as { rules?: string[] })?.rules ?? []) : [];
+  };
+  const request = { path: "/", method: "GET", status: 200 };
+  const cases: [Record<string, unknown>, string[]][] = [
+    [{ client_ip: "192.0.2.1", ...request }, ["has-client"]],
+    [{ client_ip: null, ...request }, []],
+    [{ client_ip: null, remote: "192.0.2.1", ...request }, ["has-client"]],
+    [{ remote: null, ...request }, []],
+    [{ remote: "192.0.2.1", ...request }, ["has-client"]],
+    [{ client_ip: null, ...request }, []],
+  ];
+  for (const [record, expected] of cases) assert.deepEqual(matched(record), expected, JSON.stringify(record));
+});
