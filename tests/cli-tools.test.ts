@@ -269,6 +269,14 @@ test("explain --grep explains each line containing the text, in file order", () 
   assert.match(none.err, /no line of .* contains "nothing-like-this"/);
 });
 
+test("explain on a bare log file asks for a line instead of explaining the file name", () => {
+  const log = file("bare.log", BURST.join("\n") + "\n");
+  const r = tripline(["explain", "--rules", RULES, log]);
+  assert.equal(r.code, 2);
+  assert.equal(r.err.trim().split("\n").length, 1);
+  assert.match(r.err, /bare\.log' is a file: give FILE:LINE \(.*bare\.log:1 is its first line\) or --grep TEXT/);
+});
+
 // ---- config ----------------------------------------------------------------
 
 test("config --parser syslog is refused, naming the stock parsers and the file that defines them", () => {

@@ -44,6 +44,8 @@ export function cmdExplain(p: Parsed): number {
   // FILE:LINE with no such file: say so, rather than explain the name as a log line.
   if (grep === undefined && !at && /^[^\s"]+:\d+$/.test(arg)) throw new UsageError(`log file '${arg.replace(/:\d+$/, "")}' does not exist`);
   if (grep !== undefined && !existsSync(arg)) throw new UsageError(`log file '${arg}' does not exist`);
+  // A bare log file: which line? (Explaining its name as a log line helps nobody.)
+  if (grep === undefined && !at && existsSync(arg) && statSync(arg).isFile()) throw new UsageError(`'${arg}' is a file: give FILE:LINE (${arg}:1 is its first line) or --grep TEXT ${arg}`);
   if (at && at.line < 1) throw new UsageError(`line numbers start at 1 (got ${arg})`);
   const options = compileOptions(p);
   const replay: ReplayOptions = { parser, year: positive(p, "year") ?? new Date().getUTCFullYear(), tag: str(p, "tag") ?? "logs", namespace: options.namespace };
