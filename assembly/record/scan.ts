@@ -8,7 +8,7 @@
 // through): strings are skipped 8 bytes per step, jumping straight to the
 // first quote, backslash or control byte.
 import { Bytes } from "../runtime/bytes";
-import { ONES, HIGHS, repeated } from "../runtime/swar";
+import { ONES, HIGHS, repeated, leadingMask } from "../runtime/swar";
 import { CharCode, isDigit, isJsonSpace, hexValue } from "../runtime/ascii";
 import { KeyTable } from "./keys";
 import { Members, Kind, ESCAPED } from "./members";
@@ -214,7 +214,7 @@ export class ObjectScanner {
     const seen = this.seenAt(n);
     seen.key = key;
     seen.length = stem;
-    seen.firstMask = stem >= 8 ? <u64>-1 : (<u64>1 << (<u64>stem << 3)) - 1;
+    seen.firstMask = leadingMask(stem);
     seen.first = load<u64>(at) & seen.firstMask;
     seen.lastAt = stem > 8 ? stem - 8 : 0;
     seen.lastMask = stem > 8 ? <u64>-1 : 0;

@@ -17,8 +17,12 @@ export const HIGHS: u64 = 0x8080808080808080;
   return <u64>b * ONES;
 }
 
+/** A word's first `n` bytes (all 8 from `n` = 8 on) set, the rest zero. */
+@inline export function leadingMask(n: i32): u64 {
+  return n >= 8 ? <u64>-1 : (<u64>1 << (<u64>n << 3)) - 1;
+}
+
 /** The first `n` (0..8) bytes at `p` as a word, the rest zero; `p` must lie in a buffer with 8 bytes of slack. */
 @inline export function leadingBytes(p: usize, n: i32): u64 {
-  const word = load<u64>(p);
-  return n >= 8 ? word : word & ((<u64>1 << (<u64>n << 3)) - 1);
+  return load<u64>(p) & leadingMask(n);
 }
