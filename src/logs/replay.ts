@@ -187,24 +187,31 @@ function lateTotal(host: FluentBitHost): number {
  */
 export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void, onOutcome?: OnOutcome): ReplayResult {
   for (const f of files) result.files[f.file] ??= emptyFileSummary();
-  const all: (LogRecord & { file: string; order: number })[] = [];
-  for (const f of files) for (const r of records(f.text, options)) all.push({ ...r, file: f.file, order: all.length });
-  if (files.length > 1) all.sort((a, b) => a.time - b.time || a.order - b.order);
   let n = 0;
   let newest = -Infinity;
   let lateSoFar = lateTotal(host); // a host may come from an earlier replay
-  for (const r of all) {
+  const run = (r: LogRecord, file: string): void => {
     const outcome = host.call(options.tag, r.time, r.json);
     // Only a record older than one already seen can be late, so the module's
     // counter is read after those records alone and the change charged to their file.
     if (r.time < newest) {
       const late = lateTotal(host);
-      result.files[r.file].late += late - lateSoFar;
+      result.files[file].late += late - lateSoFar;
       lateSoFar = late;
     } else newest = r.time;
-    tally(result, outcome, r.file, r.line, options.namespace, recognisedAs(host.recognised()));
-    onOutcome?.(outcome, r.file, r.line);
+    tally(result, outcome, file, r.line, options.namespace, recognisedAs(host.recognised()));
+    onOutcome?.(outcome, file, r.line);
     if (onProgress && ++n % 5000 === 0) onProgress(n);
+  };
+  // One file streams: no record outlives its call (holding them all made
+  // garbage collection a sixth of a replay's time).
+  if (files.length === 1) {
+    for (const r of records(files[0].text, options)) run(r, files[0].file);
+    return result;
   }
+  const all: { record: LogRecord; file: string; order: number }[] = [];
+  for (const f of files) for (const record of records(f.text, options)) all.push({ record, file: f.file, order: all.length });
+  all.sort((a, b) => a.record.time - b.record.time || a.order - b.order);
+  for (const r of all) run(r.record, r.file);
   return result;
 }
