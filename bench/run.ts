@@ -17,7 +17,7 @@ import { cpus } from "node:os";
 import path from "node:path";
 import { PACKAGE_ROOT } from "../src/compiler/module.js";
 import { fluentBitBinary } from "../tests/e2e/fluent-bit.js";
-import { hostSection, scalingSection, correlationSection, nodeRecords, defaultPackStats } from "./node/sections.js";
+import { hostSection, scalingSection, correlationSection, nodeLog, defaultPackStats } from "./node/sections.js";
 import { fluentBitSection } from "./fluent-bit/section.js";
 import { fluentBitVersion } from "./fluent-bit/run.js";
 import { fleetSection } from "./fleet.js";
@@ -88,11 +88,12 @@ async function main(): Promise<void> {
 
   if (only.has("host") || only.has("scaling")) {
     log("generating records");
-    const records = nodeRecords(quick);
+    const { records, text } = nodeLog(quick);
     if (only.has("host")) {
-      const r = hostSection(o, records);
+      const r = hostSection(o, records, text);
       console.log(r.text);
       results.host = r.rows;
+      results.replay = r.replay;
     }
     if (only.has("scaling")) {
       const r = await scalingSection(o, records);
