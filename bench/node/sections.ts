@@ -8,7 +8,7 @@ import path from "node:path";
 import { buildModule } from "../../src/compiler/module.js";
 import { FluentBitHost } from "../../src/host/host.js";
 import { compileSources, buildWasm, readSources, ruleFiles, DEFAULT_RULES } from "../../src/compiler/compile.js";
-import { replayFiles } from "../../src/logs/replay.js";
+import { replayFiles, textLog } from "../../src/logs/replay.js";
 import { PACKAGE_ROOT } from "../../src/compiler/module.js";
 import { generateAccessLog, DEFAULT_START } from "../gen/access-log.js";
 import { generateRules } from "../gen/rules.js";
@@ -130,7 +130,7 @@ function replayRow(reps: number, text: string, lines: number): ReplayRow {
   for (let k = 0; k < reps; k++) {
     const host = new FluentBitHost(module);
     const t0 = cpuMicros();
-    const result = replayFiles(host, [{ file: "access.log", text }], options);
+    const result = replayFiles(host, [textLog("access.log", text)], options);
     us.push((cpuMicros() - t0) / lines);
     if (result.records !== lines || result.lost > 0) throw new Error(`tripline test replay: ${result.records} records of ${lines} lines, ${result.lost} lost`);
   }

@@ -6,7 +6,12 @@
 // syslog or JSON by the module itself). A file named directly is skipped
 // only by its name or for NUL bytes: rules may match lines of no known
 // format, and the user asked for that file.
-import { readFileSync } from "node:fs";
+//
+// A log is read in pieces of 1 MiB, never as one string: V8 strings stop at
+// 2^29 - 24 characters, so a 600 MB log read whole stopped `tripline test`
+// with an internal error. Compressed logs and standard input are held as
+// bytes (decompressed), and decoded in pieces too.
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { filesBelow } from "../walk.js";
 import { UsageError } from "./args.js";
@@ -24,39 +29,106 @@ export interface Skipped {
   why: string;
 }
 
-function readBytes(file: string): Uint8Array {
+const PIECE = 1 << 20;
+/** Bytes looked at for NUL (binary files) and the gzip magic. */
+const HEAD = 8192;
+/** A longer line stops the replay with a clear message (Fluent Bit's tail skips or cuts lines far shorter). */
+const LONGEST_LINE = 64 << 20;
+
+function cannotRead(file: string, err: unknown): UsageError {
+  return new UsageError(`cannot read '${file === "-" ? "standard input" : file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+}
+
+/** A file's bytes in pieces, read as they are needed; the file is closed when the reading stops, however it stops. */
+function* filePieces(file: string): Generator<Uint8Array> {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (err) {
+    throw cannotRead(file, err);
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(PIECE);
+    for (let n = readSync(fd, buffer, 0, PIECE, null); n > 0; n = readSync(fd, buffer, 0, PIECE, null)) yield buffer.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function* memoryPieces(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += PIECE) yield bytes.subarray(at, at + PIECE);
+}
+
+/** The lines of UTF-8 text arriving in pieces, exactly as text.split("\n") gives them (a leading byte order mark dropped, as TextDecoder does). */
+function* linesOf(file: string, pieces: Iterable<Uint8Array>): Generator<string> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  let line = 1;
+  for (const piece of pieces) {
+    const lines = (rest + decoder.decode(piece, { stream: true })).split("\n");
+    rest = lines.pop()!;
+    for (const text of lines) yield checked(text, line++);
+    checked(rest, line);
+  }
+  yield rest + decoder.decode();
+
+  function checked(text: string, line: number): string {
+    if (text.length > LONGEST_LINE) throw new UsageError(`${file}:${line}: a line longer than ${LONGEST_LINE >> 20} MiB; tripline test reads lines of up to that`);
+    return text;
+  }
+}
+
+function head(file: string): Uint8Array {
+  for (const piece of filePieces(file)) return piece.slice(0, HEAD);
+  return new Uint8Array(0);
+}
+
+function isGzip(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function gunzip(file: string, bytes: Uint8Array): Uint8Array {
+  try {
+    return gunzipSync(bytes);
+  } catch {
+    throw new UsageError(`cannot read '${file}': not a gzip file (or a damaged one)`);
+  }
+}
+
+function readWhole(file: string): Uint8Array {
   try {
     return file === "-" ? readFileSync(0) : readFileSync(file);
   } catch (err) {
-    throw new UsageError(`cannot read '${file === "-" ? "standard input" : file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw cannotRead(file, err);
   }
 }
 
-/** The text of a log; `.gz` files (or gzip on standard input) are decompressed. */
-export function readLog(file: string): { text: string; binary: boolean } {
-  let bytes = readBytes(file);
-  const gzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  if (file.endsWith(".gz") || gzip) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch {
-      throw new UsageError(`cannot read '${file}': not a gzip file (or a damaged one)`);
-    }
-  }
-  const head = bytes.subarray(0, 8192);
-  return { text: new TextDecoder().decode(bytes), binary: head.includes(0) };
+/** A log to replay (`.gz` files, or gzip on standard input, decompressed), and whether its first bytes hold a NUL. */
+export function openLog(file: string): { log: LogFile; binary: boolean } {
+  let bytes = file === "-" ? readWhole(file) : null;
+  const first = bytes ?? head(file);
+  if (file.endsWith(".gz") || isGzip(first)) bytes = gunzip(file, bytes ?? readWhole(file));
+  const held = bytes;
+  const name = file === "-" ? "(stdin)" : file;
+  return { log: { file: name, lines: () => linesOf(name, held ? memoryPieces(held) : filePieces(file)) }, binary: (held ?? first).subarray(0, HEAD).includes(0) };
 }
 
 /** Whether the module reads any of the first records as a known format (inspect changes no state). */
-function anyRecognised(host: FluentBitHost, text: string, options: ReplayOptions): boolean {
+function anyRecognised(host: FluentBitHost, log: LogFile, options: ReplayOptions): boolean {
   let n = 0;
-  for (const r of records(text, options)) {
+  for (const r of records(log.lines(), options)) {
     const seen = host.inspect(options.tag, r.time, r.json) as { readable: boolean; shape?: string; formats?: string[] };
     const kind = recognisedAs(seen.readable ? { shape: seen.shape ?? "unknown", formats: seen.formats ?? [] } : null);
     if (kind !== "unknown" && kind !== "unreadable") return true;
     if (++n >= SNIFF_RECORDS) break;
   }
   return false;
+}
+
+/** Whether a log has no line but blank ones (it gives no record). */
+function isEmpty(log: LogFile, options: ReplayOptions): boolean {
+  for (const _ of records(log.lines(), options)) return false;
+  return true;
 }
 
 /** Paths named on the command line that do not exist: checked before any slow work. */
@@ -73,28 +145,28 @@ export function findLogs(paths: string[], host: FluentBitHost, options: ReplayOp
     () => true,
   );
   const logs: LogFile[] = [];
-  if (paths.includes("-")) logs.push({ file: "(stdin)", text: readLog("-").text });
+  if (paths.includes("-")) logs.push(openLog("-").log);
   for (const file of found) {
     if (NOT_LOGS.test(file)) {
       skipped.push({ file, why: "not a log by its name" });
       continue;
     }
-    const { text, binary } = readLog(file);
+    const { log, binary } = openLog(file);
     if (binary) {
       skipped.push({ file, why: "binary" });
       continue;
     }
     if (!named.has(file)) {
-      if (text.trim() === "") {
+      if (isEmpty(log, options)) {
         skipped.push({ file, why: "empty" });
         continue;
       }
-      if (!anyRecognised(host, text, options)) {
+      if (!anyRecognised(host, log, options)) {
         skipped.push({ file, why: "no line read as access, syslog or JSON" });
         continue;
       }
     }
-    logs.push({ file, text });
+    logs.push(log);
   }
   return { logs, skipped };
 }

@@ -181,8 +181,12 @@ function round(v: number | undefined): string {
 /** A progress bar on stderr for long replays, only when stderr is a terminal. */
 export class Progress {
   private readonly bar: cliProgress.SingleBar | null;
+  /** Whether a bar can show at all: only on a terminal. */
+  static shows(): boolean {
+    return process.stderr.isTTY === true;
+  }
   constructor(label: string, total: number) {
-    this.bar = process.stderr.isTTY === true && total >= 20_000 ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+    this.bar = Progress.shows() && total >= 20_000 ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
     this.bar?.start(total, 0);
   }
   update(done: number): void {

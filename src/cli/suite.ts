@@ -32,7 +32,7 @@ import path from "node:path";
 import { parseDocument, LineCounter, isMap, isSeq, isScalar, type Node, type Document } from "yaml";
 import { UsageError } from "./args.js";
 import { PARSER_NAMES, type ParserName } from "../logs/parsers.js";
-import { emptyResult, replayFiles, type ReplayResult } from "../logs/replay.js";
+import { emptyResult, replayFiles, textLog, type ReplayResult } from "../logs/replay.js";
 import type { FluentBitHost } from "../host/host.js";
 
 export interface RecordExpectation {
@@ -225,7 +225,7 @@ export interface SuiteOutcome {
 
 export function runSuite(suite: Suite, host: FluentBitHost, namespace = "tripline"): SuiteOutcome {
   const outputs = new Map<number, { body: Record<string, unknown> | null; text: string }>();
-  const result = replayFiles(host, [{ file: suite.file, text: suite.input }], { parser: suite.parser, year: suite.year, tag: suite.tag, namespace }, emptyResult(), undefined, (outcome, _file, line) =>
+  const result = replayFiles(host, [textLog(suite.file, suite.input)], { parser: suite.parser, year: suite.year, tag: suite.tag, namespace }, emptyResult(), undefined, (outcome, _file, line) =>
     outputs.set(line, outcome.kind === "record" ? { body: outcome.body, text: outcome.text } : { body: null, text: "" }),
   );
   const problems: string[] = [];

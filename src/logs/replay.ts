@@ -18,6 +18,8 @@ export interface LogRecord {
   line: number;
   time: number;
   json: string;
+  /** The line as logged (without a trailing carriage return). */
+  text: string;
 }
 
 /** The record for one line. `previous` is the last known time, used when a line carries none. */
@@ -39,16 +41,17 @@ export function recordOf(text: string, options: ReplayOptions, previous: number)
   return { json: fluentBitJson({ log: text }), time: timeOfRawLine(text, options.year) ?? previous };
 }
 
-export function* records(text: string, options: ReplayOptions): Generator<LogRecord> {
+/** The records of a log: its whole text, or its lines (split at "\n", as text.split would) for a log read in pieces. */
+export function* records(log: string | Iterable<string>, options: ReplayOptions): Generator<LogRecord> {
   let previous = 0;
   let line = 0;
-  for (const raw of text.split("\n")) {
+  for (const raw of typeof log === "string" ? log.split("\n") : log) {
     line++;
     const content = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (content.trim() === "") continue;
     const r = recordOf(content, options, previous);
     previous = r.time;
-    yield { line, time: r.time, json: r.json };
+    yield { line, time: r.time, json: r.json, text: content };
   }
 }
 
@@ -163,7 +166,7 @@ export function tally(result: ReplayResult, outcome: Outcome, file: string, line
 }
 
 export function replayText(host: FluentBitHost, text: string, file: string, options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void): ReplayResult {
-  return replayFiles(host, [{ file, text }], options, result, onProgress);
+  return replayFiles(host, [textLog(file, text)], options, result, onProgress);
 }
 
 /** Called with each record's outcome, in replay order (`tripline test --records`). */
@@ -171,7 +174,13 @@ export type OnOutcome = (outcome: Outcome, file: string, line: number) => void;
 
 export interface LogFile {
   file: string;
-  text: string;
+  /** The log's lines, read anew at each call (a large file is read in pieces, never held whole). */
+  lines: () => Iterable<string>;
+}
+
+/** A log already in memory as one text. */
+export function textLog(file: string, text: string): LogFile {
+  return { file, lines: () => text.split("\n") };
 }
 
 /** Events the module's correlations have left out as late so far. */
@@ -190,28 +199,28 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   let n = 0;
   let newest = -Infinity;
   let lateSoFar = lateTotal(host); // a host may come from an earlier replay
-  const run = (r: LogRecord, file: string): void => {
-    const outcome = host.call(options.tag, r.time, r.json);
+  const run = (file: string, line: number, time: number, json: string): void => {
+    const outcome = host.call(options.tag, time, json);
     // Only a record older than one already seen can be late, so the module's
     // counter is read after those records alone and the change charged to their file.
-    if (r.time < newest) {
+    if (time < newest) {
       const late = lateTotal(host);
       result.files[file].late += late - lateSoFar;
       lateSoFar = late;
-    } else newest = r.time;
-    tally(result, outcome, file, r.line, options.namespace, recognisedAs(host.recognised()));
-    onOutcome?.(outcome, file, r.line);
+    } else newest = time;
+    tally(result, outcome, file, line, options.namespace, recognisedAs(host.recognised()));
+    onOutcome?.(outcome, file, line);
     if (onProgress && ++n % 5000 === 0) onProgress(n);
   };
   // One file streams: no record outlives its call (holding them all made
   // garbage collection a sixth of a replay's time).
   if (files.length === 1) {
-    for (const r of records(files[0].text, options)) run(r, files[0].file);
+    for (const r of records(files[0].lines(), options)) run(files[0].file, r.line, r.time, r.json);
     return result;
   }
-  const all: { record: LogRecord; file: string; order: number }[] = [];
-  for (const f of files) for (const record of records(f.text, options)) all.push({ record, file: f.file, order: all.length });
-  all.sort((a, b) => a.record.time - b.record.time || a.order - b.order);
-  for (const r of all) run(r.record, r.file);
+  const all: { file: string; line: number; time: number; json: string; order: number }[] = [];
+  for (const f of files) for (const r of records(f.lines(), options)) all.push({ file: f.file, line: r.line, time: r.time, json: r.json, order: all.length });
+  all.sort((a, b) => a.time - b.time || a.order - b.order);
+  for (const r of all) run(r.file, r.line, r.time, r.json);
   return result;
 }

@@ -10,7 +10,7 @@ import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
 import { recordOf, records, type ReplayOptions } from "../../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../../logs/parsers.js";
-import { readLog } from "../log-files.js";
+import { openLog } from "../log-files.js";
 import { RuleIndex, correlationLine, type Inspected, type RuleVerdict } from "../explain.js";
 
 /** --grep explains at most this many lines (the rest are still replayed). */
@@ -80,19 +80,22 @@ export function cmdExplain(p: Parsed): number {
     out.push(explain("(line)", arg, r.time, r.json));
   } else {
     const file = at ? at.file : arg;
-    const { text } = readLog(file);
-    const lines = text.split("\n");
-    if (at && at.line > lines.length) throw new UsageError(`${file} has ${lines.length} line(s), not ${at.line}`);
-    if (at && lines[at.line - 1].trim() === "") throw new UsageError(`${file}:${at.line} is an empty line`);
-    for (const r of records(text, replay)) {
-      const raw = lines[r.line - 1].replace(/\r$/, "");
-      const wanted = at ? r.line === at.line : raw.includes(grep!);
-      if (wanted && out.length < MAX_EXPLAINED) out.push(explain(`${file}:${r.line}`, raw, r.time, r.json));
+    const { log } = openLog(file);
+    for (const r of records(log.lines(), replay)) {
+      // Records skip blank lines: passing the line asked for without a record means it was blank.
+      if (at && r.line > at.line) throw new UsageError(`${file}:${at.line} is an empty line`);
+      const wanted = at ? r.line === at.line : r.text.includes(grep!);
+      if (wanted && out.length < MAX_EXPLAINED) out.push(explain(`${file}:${r.line}`, r.text, r.time, r.json));
       else {
         if (wanted) more++;
         host.call(replay.tag, r.time, r.json);
       }
       if (at && r.line >= at.line) break;
+    }
+    if (at && out.length === 0) {
+      let lines = 0;
+      for (const _ of log.lines()) lines++;
+      throw new UsageError(at.line > lines ? `${file} has ${lines} line(s), not ${at.line}` : `${file}:${at.line} is an empty line`);
     }
     if (out.length === 0) throw new UsageError(`no line of ${file} contains ${JSON.stringify(grep)}`);
   }

@@ -11,7 +11,7 @@ import { compileSources, readSources, type CompileOptions } from "../../compiler
 import type { RuleSet } from "../../compiler/ir.js";
 import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
-import { emptyResult, replayFiles, type OnOutcome } from "../../logs/replay.js";
+import { emptyResult, replayFiles, type LogFile, type OnOutcome } from "../../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../../logs/parsers.js";
 
 /** The module `tripline build` would write for these rules, ready to replay through, and the rules. */
@@ -20,10 +20,12 @@ export function hostForRules(paths: string[], options: CompileOptions): { host: 
   return { host: new FluentBitHost(buildModule(program.bytes)), rules };
 }
 
-function lineCount(text: string): number {
+/** Lines of the logs, for the progress bar: read only when it shows (a terminal), the logs being read again for it. */
+function lineCount(logs: LogFile[]): number {
+  if (!Progress.shows()) return 0;
   let n = 0;
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) n++;
-  return n + 1;
+  for (const log of logs) for (const _ of log.lines()) n++;
+  return n;
 }
 
 export function cmdTest(p: Parsed): number {
@@ -42,7 +44,7 @@ export function cmdTest(p: Parsed): number {
   const named = p.positional.map((f) => (f === "-" ? "standard input" : `'${f}'`)).join(", ");
   if (logs.length === 0) throw new UsageError(`no log files in ${named}${skipped.length > 0 ? ` (${skippedLine(skipped)})` : ""}`);
   if (skipped.length > 0) console.error(`tripline: ${skippedLine(skipped)}`);
-  const progress = new Progress(logs.length === 1 ? logs[0].file : `${logs.length} files`, logs.reduce((n, l) => n + lineCount(l.text), 0));
+  const progress = new Progress(logs.length === 1 ? logs[0].file : `${logs.length} files`, lineCount(logs));
   const alertField = `${options.namespace ?? "tripline"}_alert`;
   const json = flag(p, "json");
   // --records: each output record as it leaves (in --json, a list in the report).

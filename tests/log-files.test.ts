@@ -1,0 +1,87 @@
+// How `tripline test` reads a log: in pieces of 1 MiB, never as one string
+// (V8 strings stop at 2^29 - 24 characters). The oracle is the text read
+// whole: its lines are text.split("\n") (README, tripline test: one record
+// per non-blank line, numbered from 1).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { PACKAGE_ROOT } from "../src/compiler/module.js";
+import { openLog } from "../src/cli/log-files.js";
+import { records } from "../src/logs/replay.js";
+
+const dir = mkdtempSync(path.join(tmpdir(), "tripline-log-files-"));
+const MIB = 1 << 20;
+const options = { year: 2026, tag: "logs" };
+
+/** Lines over several MiB with a 2, 3 or 4-byte character across each 1 MiB boundary, split after each of its bytes in turn. */
+function straddlingText(): string {
+  const lines: string[] = ["\ufeff{\"msg\":\"first line after a byte order mark\"}"];
+  let offset = Buffer.byteLength(lines[0], "utf8") + 1;
+  let boundary = MIB;
+  for (const c of ["é", "€", "😀"]) {
+    const size = Buffer.byteLength(c, "utf8");
+    for (let before = 1; before < size; before++) {
+      // "x" + c + "y": c starts `before` bytes ahead of the boundary, so the piece ends inside it.
+      const start = boundary - before;
+      const filler = start - 1 - offset - 1; // the filler line and its newline, then "x"
+      lines.push("GET /" + "a".repeat(filler - 5), `x${c}y\r`, "", "   ");
+      offset = start - 1 + Buffer.byteLength(`x${c}y\r`, "utf8") + 1 + 1 + 4;
+      boundary += MIB;
+    }
+  }
+  lines.push("last line without a newline é");
+  return lines.join("\n");
+}
+
+test("a log read in pieces gives the records of the text read whole: characters across piece boundaries, BOM, CRLF, blank lines, no final newline", () => {
+  const text = straddlingText();
+  const bytes = Buffer.from(text, "utf8");
+  for (let k = 1; k <= 6; k++) assert.ok(bytes[k * MIB] >= 0x80 && bytes[k * MIB] < 0xc0, `a character continues across byte ${k} MiB`);
+  const file = path.join(dir, "straddling.log");
+  writeFileSync(file, text);
+  const expected = [...records(text.replace(/^\ufeff/, ""), options)];
+  const { log, binary } = openLog(file);
+  assert.equal(binary, false);
+  assert.deepEqual([...records(log.lines(), options)], expected);
+  // Read again: the lines come anew at each call.
+  assert.equal([...records(log.lines(), options)].length, expected.length);
+  // A .gz gives the same lines.
+  const gz = path.join(dir, "straddling.log.gz");
+  writeFileSync(gz, gzipSync(Buffer.from(text, "utf8")));
+  assert.deepEqual([...records(openLog(gz).log.lines(), options)], expected);
+});
+
+test("a line longer than 64 MiB stops the replay with the file and line, not an internal error", () => {
+  const file = path.join(dir, "long-line.log");
+  writeFileSync(file, 'short line\n{"log":"' + "a".repeat(64 * MIB + 16) + '"}\n');
+  const { log } = openLog(file);
+  assert.throws(() => [...log.lines()], /long-line\.log:2: a line longer than 64 MiB/);
+});
+
+test(
+  "tripline test replays a log larger than the longest string V8 can hold (HOSTILE_HEAVY=1)",
+  { skip: process.env.HOSTILE_HEAVY !== "1" && "set HOSTILE_HEAVY=1 (writes a 560 MB file, about half a minute)" },
+  () => {
+    // 70,000 lines of 8 KiB: more characters than 2^29 - 24, few records (each replay call is cheap).
+    const file = path.join(dir, "huge.log");
+    const line = '{"level":"info","msg":"' + "b".repeat(8 * 1024 - 32) + '"}\n';
+    const fd = openSync(file, "w");
+    const block = line.repeat(128);
+    const lines = 70_000;
+    for (let k = 0; k < Math.floor(lines / 128); k++) writeSync(fd, block);
+    const rest = lines % 128;
+    writeSync(fd, line.repeat(rest));
+    closeSync(fd);
+    assert.ok(lines * line.length > 2 ** 29, "longer than a V8 string");
+    const r = spawnSync(process.execPath, [path.join(PACKAGE_ROOT, "bin", "tripline.js"), "test", "--json", file], { encoding: "utf8", maxBuffer: 64 * MIB });
+    rmSync(file); // 560 MB: not kept until the end of the run
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { records: number; lost: number };
+    assert.equal(report.records, lines);
+    assert.equal(report.lost, 0);
+  },
+);
