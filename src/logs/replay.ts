@@ -199,14 +199,24 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   let n = 0;
   let newest = -Infinity;
   let lateSoFar = lateTotal(host); // a host may come from an earlier replay
+  // Only a record older than one already seen can be late, so what the
+  // module's late counter gained since it was last read belongs to the file
+  // of those records. It is read (a report, costly) only when such records
+  // come from another file, and at the end: a file replayed out of order
+  // read it after every record.
+  let lateFile: string | null = null;
+  const settleLate = (): void => {
+    if (lateFile === null) return;
+    const late = lateTotal(host);
+    result.files[lateFile].late += late - lateSoFar;
+    lateSoFar = late;
+    lateFile = null;
+  };
   const run = (file: string, line: number, time: number, json: string): void => {
     const outcome = host.call(options.tag, time, json);
-    // Only a record older than one already seen can be late, so the module's
-    // counter is read after those records alone and the change charged to their file.
     if (time < newest) {
-      const late = lateTotal(host);
-      result.files[file].late += late - lateSoFar;
-      lateSoFar = late;
+      if (lateFile !== file) settleLate();
+      lateFile = file;
     } else newest = time;
     tally(result, outcome, file, line, options.namespace, recognisedAs(host.recognised()));
     onOutcome?.(outcome, file, line);
@@ -216,11 +226,12 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   // garbage collection a sixth of a replay's time).
   if (files.length === 1) {
     for (const r of records(files[0].lines(), options)) run(files[0].file, r.line, r.time, r.json);
-    return result;
+  } else {
+    const all: { file: string; line: number; time: number; json: string; order: number }[] = [];
+    for (const f of files) for (const r of records(f.lines(), options)) all.push({ file: f.file, line: r.line, time: r.time, json: r.json, order: all.length });
+    all.sort((a, b) => a.time - b.time || a.order - b.order);
+    for (const r of all) run(r.file, r.line, r.time, r.json);
   }
-  const all: { file: string; line: number; time: number; json: string; order: number }[] = [];
-  for (const f of files) for (const r of records(f.lines(), options)) all.push({ file: f.file, line: r.line, time: r.time, json: r.json, order: all.length });
-  all.sort((a, b) => a.time - b.time || a.order - b.order);
-  for (const r of all) run(r.file, r.line, r.time, r.json);
+  settleLate();
   return result;
 }
