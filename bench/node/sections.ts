@@ -134,8 +134,8 @@ function replayRow(reps: number, text: string, lines: number): ReplayRow {
     us.push((cpuMicros() - t0) / lines);
     if (result.records !== lines || result.lost > 0) throw new Error(`tripline test replay: ${result.records} records of ${lines} lines, ${result.lost} lost`);
   }
-  const median_ = median(us);
-  return { lines, us: median_, recordsPerSec: 1e6 / median_ };
+  const perLine = median(us);
+  return { lines, us: perLine, recordsPerSec: 1e6 / perLine };
 }
 
 export function hostSection(o: NodeOptions, records: BenchRecord[], log: string): { rows: HostRow[]; replay: ReplayRow; text: string } {
