@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -85,3 +85,36 @@ test(
     assert.equal(report.lost, 0);
   },
 );
+
+const BIN = path.join(PACKAGE_ROOT, "bin", "tripline.js");
+const access = (time: string, target: string) => `198.51.100.7 - - [20/Nov/2026:${time} +0000] "GET ${target} HTTP/1.1" 404 10 "-" "curl/8.5.0"`;
+
+test("several logs merge as Fluent Bit tailing them sees them: each in its own order, the earliest next line first, equal times by the log named first; a line behind is late in its own log", () => {
+  const a = path.join(dir, "merge-a.log");
+  const b = path.join(dir, "merge-b.log");
+  writeFileSync(a, [access("10:00:00", "/a1"), access("10:00:20", "/a2"), access("10:03:00", "/a3")].join("\n") + "\n");
+  // b3 is two minutes behind b's own previous line: past the 60 s lateness once a2/b2 are seen.
+  writeFileSync(b, [access("10:00:10", "/b1"), access("10:00:20", "/b2"), access("09:58:00", "/b3")].join("\n") + "\n");
+  const r = spawnSync(process.execPath, [BIN, "test", "--records", a, b], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  assert.equal(r.status, 0, r.stderr);
+  const order = r.stdout
+    .split("\n")
+    .map((l) => /^\S*merge-([ab])\.log:(\d+)\s/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => `${m![1]}${m![2]}`);
+  // Heads a1 10:00:00 / b1 10:00:10 -> a1; a2 10:00:20 / b1 -> b1; a2 / b2 (equal) -> a2; a3 10:03 / b2 -> b2; a3 / b3 09:58 -> b3; a3.
+  assert.deepEqual(order, ["a1", "b1", "a2", "b2", "b3", "a3"]);
+  const rowOf = (name: string) => r.stdout.split("\n").find((l) => l.includes(name) && /^\s/.test(l) && !l.includes("["))!.trim().split(/\s+/);
+  // The late column counts events: one per correlation the late line feeds.
+  assert.ok(Number(rowOf("merge-b.log").at(-1)) >= 1, r.stdout);
+  assert.equal(Number(rowOf("merge-a.log").at(-1)), 0, r.stdout);
+});
+
+test("a merge of more logs than the process may hold open at once (300 logs, descriptors limited to 256)", () => {
+  const folder = path.join(dir, "many");
+  mkdirSync(folder);
+  for (let k = 0; k < 300; k++) writeFileSync(path.join(folder, `part-${String(k).padStart(3, "0")}.log`), access(`10:${String(Math.floor(k / 60)).padStart(2, "0")}:${String(k % 60).padStart(2, "0")}`, `/p${k}`) + "\n");
+  const r = spawnSync("bash", ["-c", `ulimit -n 256 && exec "${process.execPath}" "${BIN}" test --json "${folder}"`], { encoding: "utf8", maxBuffer: 16 * MIB });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { records: number }).records, 300);
+});

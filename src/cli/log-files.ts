@@ -7,7 +7,7 @@
 // only by its name or for NUL bytes: rules may match lines of no known
 // format, and the user asked for that file.
 //
-// A log is read in pieces of 1 MiB, never as one string: V8 strings stop at
+// A log is read in pieces of 1 MiB (smaller when many are merged), never as one string: V8 strings stop at
 // 2^29 - 24 characters, so a 600 MB log read whole stopped `tripline test`
 // with an internal error. Compressed logs and standard input are held as
 // bytes (decompressed), and decoded in pieces too.
@@ -39,24 +39,35 @@ function cannotRead(file: string, err: unknown): UsageError {
   return new UsageError(`cannot read '${file === "-" ? "standard input" : file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
 }
 
-/** A file's bytes in pieces, read as they are needed; the file is closed when the reading stops, however it stops. */
-function* filePieces(file: string): Generator<Uint8Array> {
-  let fd: number;
+/**
+ * A file's bytes in pieces, read as they are needed. The file is opened for
+ * each piece, not held open between: a merge of many logs reads them all at
+ * once and would otherwise hold as many descriptors.
+ */
+function* filePieces(file: string, size: number): Generator<Uint8Array> {
+  const buffer = Buffer.allocUnsafe(size);
+  for (let position = 0, n = readAt(file, buffer, position); n > 0; position += n, n = readAt(file, buffer, position)) yield buffer.subarray(0, n);
+}
+
+function readAt(file: string, buffer: Buffer, position: number): number {
+  let fd: number | undefined;
   try {
     fd = openSync(file, "r");
+    return readSync(fd, buffer, 0, buffer.length, position);
   } catch (err) {
     throw cannotRead(file, err);
-  }
-  try {
-    const buffer = Buffer.allocUnsafe(PIECE);
-    for (let n = readSync(fd, buffer, 0, PIECE, null); n > 0; n = readSync(fd, buffer, 0, PIECE, null)) yield buffer.subarray(0, n);
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
-function* memoryPieces(bytes: Uint8Array): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += PIECE) yield bytes.subarray(at, at + PIECE);
+function* memoryPieces(bytes: Uint8Array, size: number): Generator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+/** Piece size when `together` logs are read at once: 1 MiB alone, less for many, so that all pending pieces stay near 64 MiB. */
+function pieceSize(together: number): number {
+  return Math.max(64 << 10, Math.min(PIECE, Math.floor((64 << 20) / Math.max(1, together))));
 }
 
 /** The lines of UTF-8 text arriving in pieces, exactly as text.split("\n") gives them (a leading byte order mark dropped, as TextDecoder does). */
@@ -79,8 +90,8 @@ function* linesOf(file: string, pieces: Iterable<Uint8Array>): Generator<string>
 }
 
 function head(file: string): Uint8Array {
-  for (const piece of filePieces(file)) return piece.slice(0, HEAD);
-  return new Uint8Array(0);
+  const buffer = Buffer.allocUnsafe(HEAD);
+  return buffer.subarray(0, readAt(file, buffer, 0));
 }
 
 function isGzip(bytes: Uint8Array): boolean {
@@ -110,7 +121,11 @@ export function openLog(file: string): { log: LogFile; binary: boolean } {
   if (file.endsWith(".gz") || isGzip(first)) bytes = gunzip(file, bytes ?? readWhole(file));
   const held = bytes;
   const name = file === "-" ? "(stdin)" : file;
-  return { log: { file: name, lines: () => linesOf(name, held ? memoryPieces(held) : filePieces(file)) }, binary: (held ?? first).subarray(0, HEAD).includes(0) };
+  const lines = (together = 1): Iterable<string> => {
+    const size = pieceSize(together);
+    return linesOf(name, held ? memoryPieces(held, size) : filePieces(file, size));
+  };
+  return { log: { file: name, lines }, binary: (held ?? first).subarray(0, HEAD).includes(0) };
 }
 
 /** Whether the module reads any of the first records as a known format (inspect changes no state). */

@@ -174,8 +174,12 @@ export type OnOutcome = (outcome: Outcome, file: string, line: number) => void;
 
 export interface LogFile {
   file: string;
-  /** The log's lines, read anew at each call (a large file is read in pieces, never held whole). */
-  lines: () => Iterable<string>;
+  /**
+   * The log's lines, read anew at each call (a large file is read in
+   * pieces, never held whole). `together`: how many logs are being read at
+   * once, so that each reads smaller pieces.
+   */
+  lines: (together?: number) => Iterable<string>;
 }
 
 /** A log already in memory as one text. */
@@ -188,12 +192,71 @@ function lateTotal(host: FluentBitHost): number {
   return Object.values(host.report().correlations).reduce((n, c) => n + c.late, 0);
 }
 
+/** A log's next record, waiting for its turn in the merge. */
+interface Pending {
+  file: string;
+  /** Position of the file on the command line: the earlier file goes first at equal times. */
+  order: number;
+  next: LogRecord;
+  rest: Iterator<LogRecord>;
+}
+
+function before(a: Pending, b: Pending): boolean {
+  return a.next.time < b.next.time || (a.next.time === b.next.time && a.order < b.order);
+}
+
 /**
- * Replays several logs as one stream in event-time order (a stable merge:
- * equal times keep file order, then line order), as Fluent Bit would see
- * them arrive live. Files replayed one after another would put later files'
- * early events behind the correlation watermark, where they count as late.
+ * Several logs as one stream in event-time order, as Fluent Bit tailing
+ * them would see them arrive live: each log in its own order, and of the
+ * logs' next records the earliest goes first (equal times: the log named
+ * first). Only each log's next record is held (a binary heap of them), so
+ * memory does not grow with the logs. A log out of order in itself keeps
+ * its order, and its lines behind the others are late, as they would be live.
+ * (Logs replayed one after another would put later logs' early events
+ * behind the correlation watermark, where they count as late.)
  */
+export function* merged(files: LogFile[], options: ReplayOptions): Generator<{ file: string; record: LogRecord }> {
+  const heap: Pending[] = [];
+  const push = (p: Pending): void => {
+    let i = heap.push(p) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(heap[i], heap[parent])) break;
+      [heap[i], heap[parent]] = [heap[parent], heap[i]];
+      i = parent;
+    }
+  };
+  const siftDown = (): void => {
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let least = i;
+      if (l < heap.length && before(heap[l], heap[least])) least = l;
+      if (r < heap.length && before(heap[r], heap[least])) least = r;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least], heap[i]];
+      i = least;
+    }
+  };
+  files.forEach((f, order) => {
+    const rest = records(f.lines(files.length), options)[Symbol.iterator]();
+    const first = rest.next();
+    if (!first.done) push({ file: f.file, order, next: first.value, rest });
+  });
+  while (heap.length > 0) {
+    const top = heap[0];
+    yield { file: top.file, record: top.next };
+    const following = top.rest.next();
+    if (following.done) {
+      const last = heap.pop()!;
+      if (heap.length === 0) return;
+      heap[0] = last;
+    } else top.next = following.value;
+    siftDown();
+  }
+}
+
+/** Replays logs through the host (several as one stream: `merged`), and sums up what came out. */
 export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void, onOutcome?: OnOutcome): ReplayResult {
   for (const f of files) result.files[f.file] ??= emptyFileSummary();
   let n = 0;
@@ -212,25 +275,16 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
     lateSoFar = late;
     lateFile = null;
   };
-  const run = (file: string, line: number, time: number, json: string): void => {
-    const outcome = host.call(options.tag, time, json);
-    if (time < newest) {
+  // No record outlives its call (holding them all made garbage collection a sixth of a replay's time).
+  for (const { file, record } of merged(files, options)) {
+    const outcome = host.call(options.tag, record.time, record.json);
+    if (record.time < newest) {
       if (lateFile !== file) settleLate();
       lateFile = file;
-    } else newest = time;
-    tally(result, outcome, file, line, options.namespace, recognisedAs(host.recognised()));
-    onOutcome?.(outcome, file, line);
+    } else newest = record.time;
+    tally(result, outcome, file, record.line, options.namespace, recognisedAs(host.recognised()));
+    onOutcome?.(outcome, file, record.line);
     if (onProgress && ++n % 5000 === 0) onProgress(n);
-  };
-  // One file streams: no record outlives its call (holding them all made
-  // garbage collection a sixth of a replay's time).
-  if (files.length === 1) {
-    for (const r of records(files[0].lines(), options)) run(files[0].file, r.line, r.time, r.json);
-  } else {
-    const all: { file: string; line: number; time: number; json: string; order: number }[] = [];
-    for (const f of files) for (const r of records(f.lines(), options)) all.push({ file: f.file, line: r.line, time: r.time, json: r.json, order: all.length });
-    all.sort((a, b) => a.time - b.time || a.order - b.order);
-    for (const r of all) run(r.file, r.line, r.time, r.json);
   }
   settleLate();
   return result;
