@@ -118,3 +118,25 @@ test("a merge of more logs than the process may hold open at once (300 logs, des
   assert.equal(r.status, 0, r.stderr);
   assert.equal((JSON.parse(r.stdout) as { records: number }).records, 300);
 });
+
+const utilLinuxScript = spawnSync("script", ["--version"], { encoding: "utf8" }).stdout?.includes("util-linux") === true;
+
+test(
+  "on a terminal, the progress bar counts the bytes read against the logs' size, known from the start",
+  { skip: !utilLinuxScript && "needs util-linux's script(1) to give the command a terminal" },
+  () => {
+    const file = path.join(dir, "progress.log");
+    const lines: string[] = [];
+    for (let k = 0; k < 50_000; k++) lines.push(access(`10:${String(Math.floor(k / 3600) % 60).padStart(2, "0")}:${String(Math.floor(k / 60) % 60).padStart(2, "0")}`, `/page/${k}`));
+    const text = lines.join("\n") + "\n";
+    writeFileSync(file, text);
+    const mb = (Buffer.byteLength(text) / 1e6).toFixed(0);
+    assert.ok(Buffer.byteLength(text) >= 4_000_000, "large enough for a bar");
+    const command = `"${process.execPath}" "${BIN}" test --json "${file}" > /dev/null`;
+    const r = spawnSync("script", ["-qec", command, "/dev/null"], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    assert.equal(r.status, 0, r.stdout);
+    const frames = r.stdout.split(/\r|\x1b\[1G/).filter((f) => f.includes("progress.log ["));
+    assert.ok(frames.some((f) => new RegExp(`\\b[1-9]\\d?% of ${mb} MB`).test(f)), `a frame between 0 and 100%: ${JSON.stringify(frames.slice(0, 3))}`);
+    assert.ok(frames.some((f) => f.includes(`100% of ${mb} MB`)), JSON.stringify(frames.slice(-2)));
+  },
+);

@@ -11,7 +11,7 @@
 // 2^29 - 24 characters, so a 600 MB log read whole stopped `tripline test`
 // with an internal error. Compressed logs and standard input are held as
 // bytes (decompressed), and decoded in pieces too.
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { filesBelow } from "../walk.js";
 import { UsageError } from "./args.js";
@@ -71,11 +71,12 @@ function pieceSize(together: number): number {
 }
 
 /** The lines of UTF-8 text arriving in pieces, exactly as text.split("\n") gives them (a leading byte order mark dropped, as TextDecoder does). */
-function* linesOf(file: string, pieces: Iterable<Uint8Array>): Generator<string> {
+function* linesOf(file: string, pieces: Iterable<Uint8Array>, read?: (bytes: number) => void): Generator<string> {
   const decoder = new TextDecoder();
   let rest = "";
   let line = 1;
   for (const piece of pieces) {
+    read?.(piece.length);
     const lines = (rest + decoder.decode(piece, { stream: true })).split("\n");
     rest = lines.pop()!;
     for (const text of lines) yield checked(text, line++);
@@ -116,16 +117,16 @@ function readWhole(file: string): Uint8Array {
 
 /** A log to replay (`.gz` files, or gzip on standard input, decompressed), and whether its first bytes hold a NUL. */
 export function openLog(file: string): { log: LogFile; binary: boolean } {
-  let bytes = file === "-" ? readWhole(file) : null;
-  const first = bytes ?? head(file);
-  if (file.endsWith(".gz") || isGzip(first)) bytes = gunzip(file, bytes ?? readWhole(file));
-  const held = bytes;
+  const input = file === "-" ? readWhole(file) : null;
+  const first = input ?? head(file);
+  // Held as bytes: standard input (it cannot be read twice) and decompressed logs.
+  const held = file.endsWith(".gz") || isGzip(first) ? gunzip(file, input ?? readWhole(file)) : input;
   const name = file === "-" ? "(stdin)" : file;
-  const lines = (together = 1): Iterable<string> => {
-    const size = pieceSize(together);
-    return linesOf(name, held ? memoryPieces(held, size) : filePieces(file, size));
+  const lines = (together = 1, read?: (bytes: number) => void): Iterable<string> => {
+    const piece = pieceSize(together);
+    return linesOf(name, held ? memoryPieces(held, piece) : filePieces(file, piece), read);
   };
-  return { log: { file: name, lines }, binary: (held ?? first).subarray(0, HEAD).includes(0) };
+  return { log: { file: name, bytes: held ? held.length : statSync(file).size, lines }, binary: (held ?? first).subarray(0, HEAD).includes(0) };
 }
 
 /** Whether the module reads any of the first records as a known format (inspect changes no state). */

@@ -178,19 +178,22 @@ function round(v: number | undefined): string {
   return v === undefined ? "?" : String(Math.round(v * 100) / 100);
 }
 
-/** A progress bar on stderr for long replays, only when stderr is a terminal. */
+/**
+ * A progress bar on stderr for long replays (4 MB of logs and more), only
+ * when stderr is a terminal. It counts bytes read, known from the start
+ * (counting lines first would read every log twice).
+ */
 export class Progress {
   private readonly bar: cliProgress.SingleBar | null;
-  /** Whether a bar can show at all: only on a terminal. */
-  static shows(): boolean {
-    return process.stderr.isTTY === true;
+  constructor(label: string, totalBytes: number) {
+    this.bar =
+      process.stderr.isTTY === true && totalBytes >= 4_000_000
+        ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% of ${(totalBytes / 1e6).toFixed(0)} MB, {eta_formatted} left`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic)
+        : null;
+    this.bar?.start(totalBytes, 0);
   }
-  constructor(label: string, total: number) {
-    this.bar = Progress.shows() && total >= 20_000 ? new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} records`, stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
-    this.bar?.start(total, 0);
-  }
-  update(done: number): void {
-    this.bar?.update(done);
+  update(bytesRead: number): void {
+    this.bar?.update(bytesRead);
   }
   done(): void {
     this.bar?.stop();

@@ -165,7 +165,7 @@ export function tally(result: ReplayResult, outcome: Outcome, file: string, line
   }
 }
 
-export function replayText(host: FluentBitHost, text: string, file: string, options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void): ReplayResult {
+export function replayText(host: FluentBitHost, text: string, file: string, options: ReplayOptions, result = emptyResult(), onProgress?: (bytesRead: number) => void): ReplayResult {
   return replayFiles(host, [textLog(file, text)], options, result, onProgress);
 }
 
@@ -174,17 +174,28 @@ export type OnOutcome = (outcome: Outcome, file: string, line: number) => void;
 
 export interface LogFile {
   file: string;
+  /** Its size in bytes (decompressed), for progress. */
+  bytes: number;
   /**
    * The log's lines, read anew at each call (a large file is read in
    * pieces, never held whole). `together`: how many logs are being read at
-   * once, so that each reads smaller pieces.
+   * once, so that each reads smaller pieces; `read` hears of every piece's
+   * bytes as its lines come.
    */
-  lines: (together?: number) => Iterable<string>;
+  lines: (together?: number, read?: (bytes: number) => void) => Iterable<string>;
 }
 
 /** A log already in memory as one text. */
 export function textLog(file: string, text: string): LogFile {
-  return { file, lines: () => text.split("\n") };
+  const bytes = Buffer.byteLength(text, "utf8");
+  return {
+    file,
+    bytes,
+    lines: (_together, read) => {
+      read?.(bytes);
+      return text.split("\n");
+    },
+  };
 }
 
 /** Events the module's correlations have left out as late so far. */
@@ -215,7 +226,7 @@ function before(a: Pending, b: Pending): boolean {
  * (Logs replayed one after another would put later logs' early events
  * behind the correlation watermark, where they count as late.)
  */
-export function* merged(files: LogFile[], options: ReplayOptions): Generator<{ file: string; record: LogRecord }> {
+export function* merged(files: LogFile[], options: ReplayOptions, read?: (bytes: number) => void): Generator<{ file: string; record: LogRecord }> {
   const heap: Pending[] = [];
   const push = (p: Pending): void => {
     let i = heap.push(p) - 1;
@@ -239,7 +250,7 @@ export function* merged(files: LogFile[], options: ReplayOptions): Generator<{ f
     }
   };
   files.forEach((f, order) => {
-    const rest = records(f.lines(files.length), options)[Symbol.iterator]();
+    const rest = records(f.lines(files.length, read), options)[Symbol.iterator]();
     const first = rest.next();
     if (!first.done) push({ file: f.file, order, next: first.value, rest });
   });
@@ -257,7 +268,8 @@ export function* merged(files: LogFile[], options: ReplayOptions): Generator<{ f
 }
 
 /** Replays logs through the host (several as one stream: `merged`), and sums up what came out. */
-export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (done: number) => void, onOutcome?: OnOutcome): ReplayResult {
+/** `onProgress` hears every 5,000 records how many bytes of the logs have been read. */
+export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (bytesRead: number) => void, onOutcome?: OnOutcome): ReplayResult {
   for (const f of files) result.files[f.file] ??= emptyFileSummary();
   let n = 0;
   let newest = -Infinity;
@@ -276,7 +288,8 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
     lateFile = null;
   };
   // No record outlives its call (holding them all made garbage collection a sixth of a replay's time).
-  for (const { file, record } of merged(files, options)) {
+  let bytesRead = 0;
+  for (const { file, record } of merged(files, options, (bytes) => (bytesRead += bytes))) {
     const outcome = host.call(options.tag, record.time, record.json);
     if (record.time < newest) {
       if (lateFile !== file) settleLate();
@@ -284,7 +297,7 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
     } else newest = record.time;
     tally(result, outcome, file, record.line, options.namespace, recognisedAs(host.recognised()));
     onOutcome?.(outcome, file, record.line);
-    if (onProgress && ++n % 5000 === 0) onProgress(n);
+    if (onProgress && ++n % 5000 === 0) onProgress(bytesRead);
   }
   settleLate();
   return result;

@@ -11,21 +11,13 @@ import { compileSources, readSources, type CompileOptions } from "../../compiler
 import type { RuleSet } from "../../compiler/ir.js";
 import { buildModule } from "../../compiler/module.js";
 import { FluentBitHost } from "../../host/host.js";
-import { emptyResult, replayFiles, type LogFile, type OnOutcome } from "../../logs/replay.js";
+import { emptyResult, replayFiles, type OnOutcome } from "../../logs/replay.js";
 import { PARSER_NAMES, type ParserName } from "../../logs/parsers.js";
 
 /** The module `tripline build` would write for these rules, ready to replay through, and the rules. */
 export function hostForRules(paths: string[], options: CompileOptions): { host: FluentBitHost; rules: RuleSet } {
   const { program, rules } = compileSources(readSources(rulePaths(paths)), options);
   return { host: new FluentBitHost(buildModule(program.bytes)), rules };
-}
-
-/** Lines of the logs, for the progress bar: read only when it shows (a terminal), the logs being read again for it. */
-function lineCount(logs: LogFile[]): number {
-  if (!Progress.shows()) return 0;
-  let n = 0;
-  for (const log of logs) for (const _ of log.lines()) n++;
-  return n;
 }
 
 export function cmdTest(p: Parsed): number {
@@ -44,7 +36,7 @@ export function cmdTest(p: Parsed): number {
   const named = p.positional.map((f) => (f === "-" ? "standard input" : `'${f}'`)).join(", ");
   if (logs.length === 0) throw new UsageError(`no log files in ${named}${skipped.length > 0 ? ` (${skippedLine(skipped)})` : ""}`);
   if (skipped.length > 0) console.error(`tripline: ${skippedLine(skipped)}`);
-  const progress = new Progress(logs.length === 1 ? logs[0].file : `${logs.length} files`, lineCount(logs));
+  const progress = new Progress(logs.length === 1 ? logs[0].file : `${logs.length} files`, logs.reduce((n, log) => n + log.bytes, 0));
   const alertField = `${options.namespace ?? "tripline"}_alert`;
   const json = flag(p, "json");
   // --records: each output record as it leaves (in --json, a list in the report).
@@ -54,7 +46,7 @@ export function cmdTest(p: Parsed): number {
     : json
       ? (outcome, file, line) => outputs.push({ file, line, ...(outcome.kind === "record" ? { record: outcome.body } : { outcome: outcome.kind }) })
       : (outcome, file, line) => console.log(recordLine(outcome, file, line, replay.tag, alertField));
-  const result = replayFiles(host, logs, replay, emptyResult(), (n) => progress.update(n), onOutcome);
+  const result = replayFiles(host, logs, replay, emptyResult(), (bytesRead) => progress.update(bytesRead), onOutcome);
   progress.done();
   if (result.records === 0) throw new UsageError(`no records in ${logs.map((l) => (l.file === "(stdin)" ? "standard input" : `'${l.file}'`)).join(", ")} (only empty lines)`);
   if (onOutcome && !json) console.log("");
