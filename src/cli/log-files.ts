@@ -7,9 +7,9 @@
 // only by its name or for NUL bytes: rules may match lines of no known
 // format, and the user asked for that file.
 //
-// A log is read in pieces of 1 MiB (smaller when many are merged), never as one string: V8 strings stop at
-// 2^29 - 24 characters, so a 600 MB log read whole stopped `tripline test`
-// with an internal error. Compressed logs and standard input are held as
+// A log is read in pieces of 1 MiB (smaller when many are merged), never
+// as one string: V8 strings stop at 2^29 - 24 characters, so a 600 MB log
+// read whole stopped `tripline test` with an internal error. Compressed logs and standard input are held as
 // bytes (decompressed), and decoded in pieces too.
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -67,7 +67,7 @@ function* memoryPieces(bytes: Uint8Array, size: number): Generator<Uint8Array> {
 
 /** Piece size when `together` logs are read at once: 1 MiB alone, less for many, so that all pending pieces stay near 64 MiB. */
 function pieceSize(together: number): number {
-  return Math.max(64 << 10, Math.min(PIECE, Math.floor((64 << 20) / Math.max(1, together))));
+  return Math.max(64 << 10, Math.min(PIECE, Math.floor((64 << 20) / together)));
 }
 
 /** The lines of UTF-8 text arriving in pieces, exactly as text.split("\n") gives them (a leading byte order mark dropped, as TextDecoder does). */

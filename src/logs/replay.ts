@@ -226,7 +226,7 @@ function before(a: Pending, b: Pending): boolean {
  * (Logs replayed one after another would put later logs' early events
  * behind the correlation watermark, where they count as late.)
  */
-export function* merged(files: LogFile[], options: ReplayOptions, read?: (bytes: number) => void): Generator<{ file: string; record: LogRecord }> {
+function* merged(files: LogFile[], options: ReplayOptions, read?: (bytes: number) => void): Generator<{ file: string; record: LogRecord }> {
   const heap: Pending[] = [];
   const push = (p: Pending): void => {
     let i = heap.push(p) - 1;
@@ -267,8 +267,11 @@ export function* merged(files: LogFile[], options: ReplayOptions, read?: (bytes:
   }
 }
 
-/** Replays logs through the host (several as one stream: `merged`), and sums up what came out. */
-/** `onProgress` hears every 5,000 records how many bytes of the logs have been read. */
+/**
+ * Replays logs through the host (several as one stream: `merged`), and sums
+ * up what came out; `onProgress` hears every 5,000 records how many bytes of
+ * the logs have been read.
+ */
 export function replayFiles(host: FluentBitHost, files: LogFile[], options: ReplayOptions, result = emptyResult(), onProgress?: (bytesRead: number) => void, onOutcome?: OnOutcome): ReplayResult {
   for (const f of files) result.files[f.file] ??= emptyFileSummary();
   let n = 0;
