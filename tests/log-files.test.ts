@@ -140,3 +140,38 @@ test(
     assert.ok(frames.some((f) => f.includes(`100% of ${mb} MB`)), JSON.stringify(frames.slice(-2)));
   },
 );
+
+test("a log given as a pipe (bash's <(...), a named FIFO) is read once, start to end: the same records as the file, gzip included, and explain FILE:LINE reads it too", () => {
+  const file = path.join(dir, "piped.log");
+  writeFileSync(file, [access("10:00:00", "/a?id=1%27%20OR%201=1--"), access("10:00:01", "/b"), access("10:00:02", "/c")].join("\n") + "\n");
+  const run = (command: string) => spawnSync("bash", ["-c", command], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  // The records as they leave, without the file:line prefix (the pipe has another name).
+  const recordsOf = (out: string) => out.split("\n").filter((l) => /^\S+:\d+\s+\[/.test(l)).map((l) => l.replace(/^\S+:(\d+)/, "$1"));
+  const direct = run(`"${process.execPath}" "${BIN}" test --records "${file}"`);
+  assert.equal(direct.status, 0, direct.stderr);
+  const expected = recordsOf(direct.stdout);
+  assert.equal(expected.length, 3, direct.stdout);
+  for (const source of [`<(cat "${file}")`, `<(gzip -c "${file}")`]) {
+    const piped = run(`"${process.execPath}" "${BIN}" test --records ${source}`);
+    assert.equal(piped.status, 0, `${source}: ${piped.stderr}`);
+    assert.deepEqual(recordsOf(piped.stdout), expected, source);
+  }
+  const fifo = path.join(dir, "named.fifo");
+  const made = spawnSync("mkfifo", [fifo]);
+  assert.equal(made.status, 0, String(made.stderr));
+  const viaFifo = run(`cat "${file}" > "${fifo}" & "${process.execPath}" "${BIN}" test --records "${fifo}"; wait`);
+  assert.equal(viaFifo.status, 0, viaFifo.stderr);
+  assert.deepEqual(recordsOf(viaFifo.stdout), expected);
+  // Found in a folder, a FIFO is skipped (it would wait for a writer), the log beside it replayed.
+  const folder = path.join(dir, "with-fifo");
+  mkdirSync(folder);
+  writeFileSync(path.join(folder, "a.log"), access("10:00:00", "/x") + "\n");
+  assert.equal(spawnSync("mkfifo", [path.join(folder, "b.fifo")]).status, 0);
+  const walked = spawnSync(process.execPath, [BIN, "test", "--json", folder], { encoding: "utf8", timeout: 60_000 });
+  assert.equal(walked.status, 0, `${walked.error ?? ""} ${walked.stderr}`);
+  assert.equal((JSON.parse(walked.stdout) as { records: number }).records, 1);
+  assert.match(walked.stderr, /1 not a regular file \(.*b\.fifo\)/);
+  const explained = run(`"${process.execPath}" "${BIN}" explain <(cat "${file}"):1`);
+  assert.equal(explained.status, 0, explained.stderr);
+  assert.match(explained.stdout, /tripline-web-sqli/);
+});

@@ -43,12 +43,13 @@ Options:
                        as for 'tripline build'
   -h, --help           show this help
 
-FILE may be a folder (walked recursively), a .gz file, or - for standard
-input. Files that are not logs are skipped, with one line saying so: by
-name (configs, code, modules, documents), binaries (NUL bytes), and in
-folders files where none of the first lines reads as access, syslog or
-JSON. Several files are merged into one stream in event-time order, as
-Fluent Bit would see them live.
+FILE may be a folder (walked recursively), a .gz file, a pipe such as
+<(zcat old.log.gz), or - for standard input. Files that are not logs are
+skipped, with one line saying so: by name (configs, code, modules,
+documents), binaries (NUL bytes), and in folders pipes, sockets and files
+where none of the first lines reads as access, syslog or JSON. Several
+files are merged into one stream in event-time order, as Fluent Bit would
+see them live.
 
 The summary gives, per file, the lines read and what the module read them
 as (access, error, syslog, json, unknown), the records matched and the

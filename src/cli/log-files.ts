@@ -9,7 +9,8 @@
 //
 // A log is read in pieces of 1 MiB (smaller when many are merged), never
 // as one string: V8 strings stop at 2^29 - 24 characters, so a 600 MB log
-// read whole stopped `tripline test` with an internal error. Compressed logs and standard input are held as
+// read whole stopped `tripline test` with an internal error. Compressed logs,
+// standard input and pipes (`<(zcat old.log.gz)`, a named FIFO) are held as
 // bytes (decompressed), and decoded in pieces too.
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
@@ -115,11 +116,25 @@ function readWhole(file: string): Uint8Array {
   }
 }
 
+/**
+ * Whether the log can only be read once, start to end: standard input, and
+ * pipes or devices named as files (bash's `<(...)` names /dev/fd/63), which
+ * cannot be read by position.
+ */
+function readOnce(file: string): boolean {
+  if (file === "-") return true;
+  try {
+    return !statSync(file).isFile();
+  } catch (err) {
+    throw cannotRead(file, err);
+  }
+}
+
 /** A log to replay (`.gz` files, or gzip on standard input, decompressed), and whether its first bytes hold a NUL. */
 export function openLog(file: string): { log: LogFile; binary: boolean } {
-  const input = file === "-" ? readWhole(file) : null;
+  const input = readOnce(file) ? readWhole(file) : null;
   const first = input ?? head(file);
-  // Held as bytes: standard input (it cannot be read twice) and decompressed logs.
+  // Held as bytes: what can be read only once, and decompressed logs.
   const held = file.endsWith(".gz") || isGzip(first) ? gunzip(file, input ?? readWhole(file)) : input;
   const name = file === "-" ? "(stdin)" : file;
   const lines = (together = 1, read?: (bytes: number) => void): Iterable<string> => {
@@ -165,6 +180,11 @@ export function findLogs(paths: string[], host: FluentBitHost, options: ReplayOp
   for (const file of found) {
     if (NOT_LOGS.test(file)) {
       skipped.push({ file, why: "not a log by its name" });
+      continue;
+    }
+    // A pipe or socket in a folder would wait for a writer forever; named on the command line, it is read.
+    if (!named.has(file) && readOnce(file)) {
+      skipped.push({ file, why: "not a regular file" });
       continue;
     }
     const { log, binary } = openLog(file);
