@@ -5,10 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, createWriteStream, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { gzipSync } from "node:zlib";
+import { createGzip, gzipSync } from "node:zlib";
+import { once } from "node:events";
 import { PACKAGE_ROOT } from "../src/compiler/module.js";
 import { openLog } from "../src/cli/log-files.js";
 import { records } from "../src/logs/replay.js";
@@ -16,6 +17,8 @@ import { records } from "../src/logs/replay.js";
 const dir = mkdtempSync(path.join(tmpdir(), "tripline-log-files-"));
 const MIB = 1 << 20;
 const options = { year: 2026, tag: "logs" };
+const BIN = path.join(PACKAGE_ROOT, "bin", "tripline.js");
+const access = (time: string, target: string) => `198.51.100.7 - - [20/Nov/2026:${time} +0000] "GET ${target} HTTP/1.1" 404 10 "-" "curl/8.5.0"`;
 
 /** Lines over several MiB with a 2, 3 or 4-byte character across each 1 MiB boundary, split after each of its bytes in turn. */
 function straddlingText(): string {
@@ -55,6 +58,57 @@ test("a log read in pieces gives the records of the text read whole: characters 
   assert.deepEqual([...records(openLog(gz).log.lines(), options)], expected);
 });
 
+test("a .gz is decompressed as it is read: several members (cat a.gz b.gz) give all their lines; a damaged, cut, empty or non-gzip .gz stops with its name", () => {
+  const one = [access("10:00:00", "/m1"), access("10:00:01", "/m2")].join("\n") + "\n";
+  const two = access("10:00:02", "/m3") + "\n";
+  const members = path.join(dir, "members.log.gz");
+  writeFileSync(members, Buffer.concat([gzipSync(one), gzipSync(two)]));
+  assert.deepEqual([...records(openLog(members).log.lines(), options)], [...records(one + two, options)]);
+  const good = gzipSync(straddlingText());
+  const cases: [string, Uint8Array][] = [
+    ["cut.log.gz", good.subarray(0, good.length - 100)],
+    ["cut-trailer.log.gz", good.subarray(0, good.length - 4)],
+    ["bad-crc.log.gz", Buffer.concat([good.subarray(0, good.length - 8), Buffer.from([good[good.length - 8] ^ 1]), good.subarray(good.length - 7)])],
+    ["bad-length.log.gz", Buffer.concat([good.subarray(0, good.length - 4), Buffer.from([good[good.length - 4] ^ 1]), good.subarray(good.length - 3)])],
+    ["empty.log.gz", new Uint8Array(0)],
+    ["text.log.gz", Buffer.from(access("10:00:00", "/plain") + "\n")],
+  ];
+  for (const [name, bytes] of cases) {
+    const file = path.join(dir, name);
+    writeFileSync(file, bytes);
+    assert.throws(() => [...openLog(file).log.lines()], new RegExp(`cannot read '.*${name.replace(/\./g, "\\.")}': not a gzip file \\(or a damaged one\\)`), name);
+  }
+  // Gzip on standard input is read the same way.
+  const r = spawnSync(process.execPath, [BIN, "test", "--json", "-"], { input: Buffer.concat([gzipSync(one), gzipSync(two)]), encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { records: number }).records, 3);
+});
+
+test(
+  "a .gz that decompresses to 570 MB replays in memory that does not grow with it (HOSTILE_HEAVY=1)",
+  { skip: process.env.HOSTILE_HEAVY !== "1" && "set HOSTILE_HEAVY=1 (writes a 570 MB log compressed, about 15 s)" },
+  async () => {
+    const file = path.join(dir, "huge.log.gz");
+    const gzip = createGzip({ level: 1 });
+    const done = once(gzip.pipe(createWriteStream(file)), "finish");
+    const block = ('{"level":"info","msg":"' + "c".repeat(8 * 1024 - 32) + '"}\n').repeat(128);
+    const blocks = 550; // 70,400 lines of 8 KiB
+    for (let k = 0; k < blocks; k++) if (!gzip.write(block)) await once(gzip, "drain");
+    gzip.end();
+    await done;
+    const decompressed = blocks * block.length;
+    // The child reports its peak resident memory on exit.
+    const report = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxRSS "+process.resourceUsage().maxRSS+"\\n"))';
+    const r = spawnSync(process.execPath, ["--import", report, BIN, "test", "--json", file], { encoding: "utf8", maxBuffer: 64 * MIB });
+    rmSync(file);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { records: number }).records, blocks * 128);
+    const peak = Number(/maxRSS (\d+)/.exec(r.stderr)?.[1]) * 1024;
+    // Held whole, the log alone took its decompressed size (1.27 GB resident in all before streaming).
+    assert.ok(peak < decompressed / 2, `peak resident ${(peak / 1e6).toFixed(0)} MB for ${(decompressed / 1e6).toFixed(0)} MB decompressed`);
+  },
+);
+
 test("a line longer than 64 MiB stops the replay with the file and line, not an internal error", () => {
   const file = path.join(dir, "long-line.log");
   writeFileSync(file, 'short line\n{"log":"' + "a".repeat(64 * MIB + 16) + '"}\n');
@@ -86,8 +140,6 @@ test(
   },
 );
 
-const BIN = path.join(PACKAGE_ROOT, "bin", "tripline.js");
-const access = (time: string, target: string) => `198.51.100.7 - - [20/Nov/2026:${time} +0000] "GET ${target} HTTP/1.1" 404 10 "-" "curl/8.5.0"`;
 
 test("several logs merge as Fluent Bit tailing them sees them: each in its own order, the earliest next line first, equal times by the log named first; a line behind is late in its own log", () => {
   const a = path.join(dir, "merge-a.log");

@@ -9,11 +9,12 @@
 //
 // A log is read in pieces of 1 MiB (smaller when many are merged), never
 // as one string: V8 strings stop at 2^29 - 24 characters, so a 600 MB log
-// read whole stopped `tripline test` with an internal error. Compressed logs,
-// standard input and pipes (`<(zcat old.log.gz)`, a named FIFO) are held as
-// bytes (decompressed), and decoded in pieces too.
+// read whole stopped `tripline test` with an internal error. `.gz` logs are
+// decompressed piece by piece too (a 300 MB archive of a day's log held
+// decompressed took gigabytes). Standard input and pipes (`<(...)`, a named
+// FIFO) can be read only once: they are held as bytes, as they came.
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
+import { Gunzip } from "fflate";
 import { filesBelow } from "../walk.js";
 import { UsageError } from "./args.js";
 import { mustExist } from "./options.js";
@@ -36,8 +37,12 @@ const HEAD = 8192;
 /** A longer line stops the replay with a clear message (Fluent Bit's tail skips or cuts lines far shorter). */
 const LONGEST_LINE = 64 << 20;
 
-function cannotRead(file: string, err: unknown): UsageError {
-  return new UsageError(`cannot read '${file === "-" ? "standard input" : file}': ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+function cannotRead(file: string, why: string): UsageError {
+  return new UsageError(`cannot read '${file === "-" ? "standard input" : file}': ${why}`);
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }
 
 /**
@@ -45,9 +50,12 @@ function cannotRead(file: string, err: unknown): UsageError {
  * each piece, not held open between: a merge of many logs reads them all at
  * once and would otherwise hold as many descriptors.
  */
-function* filePieces(file: string, size: number): Generator<Uint8Array> {
+function* filePieces(file: string, size: number, read?: (bytes: number) => void): Generator<Uint8Array> {
   const buffer = Buffer.allocUnsafe(size);
-  for (let position = 0, n = readAt(file, buffer, position); n > 0; position += n, n = readAt(file, buffer, position)) yield buffer.subarray(0, n);
+  for (let position = 0, n = readAt(file, buffer, position); n > 0; position += n, n = readAt(file, buffer, position)) {
+    read?.(n);
+    yield buffer.subarray(0, n);
+  }
 }
 
 function readAt(file: string, buffer: Buffer, position: number): number {
@@ -56,14 +64,18 @@ function readAt(file: string, buffer: Buffer, position: number): number {
     fd = openSync(file, "r");
     return readSync(fd, buffer, 0, buffer.length, position);
   } catch (err) {
-    throw cannotRead(file, err);
+    throw cannotRead(file, errorCode(err));
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
 }
 
-function* memoryPieces(bytes: Uint8Array, size: number): Generator<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+function* memoryPieces(bytes: Uint8Array, size: number, read?: (bytes: number) => void): Generator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) {
+    const piece = bytes.subarray(at, at + size);
+    read?.(piece.length);
+    yield piece;
+  }
 }
 
 /** Piece size when `together` logs are read at once: 1 MiB alone, less for many, so that all pending pieces stay near 64 MiB. */
@@ -72,12 +84,11 @@ function pieceSize(together: number): number {
 }
 
 /** The lines of UTF-8 text arriving in pieces, exactly as text.split("\n") gives them (a leading byte order mark dropped, as TextDecoder does). */
-function* linesOf(file: string, pieces: Iterable<Uint8Array>, read?: (bytes: number) => void): Generator<string> {
+function* linesOf(file: string, pieces: Iterable<Uint8Array>): Generator<string> {
   const decoder = new TextDecoder();
   let rest = "";
   let line = 1;
   for (const piece of pieces) {
-    read?.(piece.length);
     const lines = (rest + decoder.decode(piece, { stream: true })).split("\n");
     rest = lines.pop()!;
     for (const text of lines) yield checked(text, line++);
@@ -100,19 +111,90 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-function gunzip(file: string, bytes: Uint8Array): Uint8Array {
-  try {
-    return gunzipSync(bytes);
-  } catch {
-    throw new UsageError(`cannot read '${file}': not a gzip file (or a damaged one)`);
+/** Compressed bytes decompressed at a time: at most a few MiB of text even at 1000:1. */
+const INFLATE_SLICE = 4096;
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 (gzip's) of `bytes`, continuing from `crc`. */
+function crc32(bytes: Uint8Array, crc: number): number {
+  let c = ~crc;
+  for (let k = 0; k < bytes.length; k++) c = CRC_TABLE[(c ^ bytes[k]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/**
+ * Gzip data arriving in pieces, decompressed as it arrives: one member or
+ * several (`cat a.gz b.gz`), each checked against its trailer (CRC-32 and
+ * length), as gunzip does, so a damaged archive stops the replay instead of
+ * feeding it garbage. Lines decompressed before the damage have been replayed.
+ */
+function* gunzipped(file: string, pieces: Iterable<Uint8Array>): Generator<Uint8Array> {
+  const damaged = () => cannotRead(file, "not a gzip file (or a damaged one)");
+  let out: Uint8Array[] = [];
+  let crc = 0;
+  let size = 0; // of the member being decompressed, mod 2^32 as the trailer holds it
+  let seen = 0; // compressed bytes before `piece`
+  let piece: Uint8Array = new Uint8Array(0);
+  let before = new Uint8Array(0); // the last 8 compressed bytes before `piece`
+  /** The member ending at stream offset `end` has the CRC and length its trailer (the 8 bytes before `end`) says. */
+  const check = (end: number) => {
+    const trailer = new Uint8Array(8);
+    for (let k = 0; k < 8; k++) {
+      const at = end - 8 + k - seen;
+      trailer[k] = at >= 0 ? piece[at] : before[before.length + at];
+    }
+    const view = new DataView(trailer.buffer);
+    if (view.getUint32(0, true) !== crc || view.getUint32(4, true) !== size) throw damaged();
+    crc = 0;
+    size = 0;
+  };
+  const stream = new Gunzip((data) => {
+    crc = crc32(data, crc);
+    size = (size + data.length) >>> 0;
+    if (data.length > 0) out.push(data);
+  });
+  stream.onmember = check; // called with the next member's offset, after the last one's data
+  const push = (chunk: Uint8Array, final: boolean) => {
+    try {
+      stream.push(chunk, final);
+    } catch {
+      throw damaged();
+    }
+  };
+  for (const whole of pieces) {
+    // Pushed in slices, each one's output passed on before the next: logs
+    // compress 20 to 1000 times, and a whole piece would decompress at once.
+    for (let at = 0; at < whole.length; at += INFLATE_SLICE) {
+      const p = whole.subarray(at, at + INFLATE_SLICE);
+      piece = p;
+      push(p, false);
+      yield* out;
+      out = [];
+      const joined = new Uint8Array(before.length + p.length);
+      joined.set(before);
+      joined.set(p, before.length);
+      before = joined.subarray(Math.max(0, joined.length - 8));
+      seen += p.length;
+    }
   }
+  piece = new Uint8Array(0);
+  push(piece, true);
+  yield* out;
+  // Smaller than a header and a trailer: not gzip (an empty .gz among them).
+  if (seen < 18) throw damaged();
+  check(seen);
 }
 
 function readWhole(file: string): Uint8Array {
   try {
     return file === "-" ? readFileSync(0) : readFileSync(file);
   } catch (err) {
-    throw cannotRead(file, err);
+    throw cannotRead(file, errorCode(err));
   }
 }
 
@@ -126,22 +208,37 @@ function readOnce(file: string): boolean {
   try {
     return !statSync(file).isFile();
   } catch (err) {
-    throw cannotRead(file, err);
+    throw cannotRead(file, errorCode(err));
   }
 }
 
-/** A log to replay (`.gz` files, or gzip on standard input, decompressed), and whether its first bytes hold a NUL. */
+/** The first `n` bytes the pieces give (fewer when they end first). */
+function leading(pieces: Iterable<Uint8Array>, n: number): Uint8Array {
+  const taken: Uint8Array[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    taken.push(piece.slice(0, n - length));
+    length += taken[taken.length - 1].length;
+    if (length >= n) break;
+  }
+  return Buffer.concat(taken);
+}
+
+/** A log to replay (`.gz` files, and gzip on standard input or a pipe, decompressed as read), and whether its first bytes hold a NUL. */
 export function openLog(file: string): { log: LogFile; binary: boolean } {
+  // What can be read only once is held as it came (compressed or not).
   const input = readOnce(file) ? readWhole(file) : null;
   const first = input ?? head(file);
-  // Held as bytes: what can be read only once, and decompressed logs.
-  const held = file.endsWith(".gz") || isGzip(first) ? gunzip(file, input ?? readWhole(file)) : input;
+  const gzip = file.endsWith(".gz") || isGzip(first);
   const name = file === "-" ? "(stdin)" : file;
-  const lines = (together = 1, read?: (bytes: number) => void): Iterable<string> => {
-    const piece = pieceSize(together);
-    return linesOf(name, held ? memoryPieces(held, piece) : filePieces(file, piece), read);
+  const pieces = (size: number, read?: (bytes: number) => void): Iterable<Uint8Array> => {
+    const raw = input ? memoryPieces(input, size, read) : filePieces(file, size, read);
+    return gzip ? gunzipped(file, raw) : raw;
   };
-  return { log: { file: name, bytes: held ? held.length : statSync(file).size, lines }, binary: (held ?? first).subarray(0, HEAD).includes(0) };
+  // Progress counts bytes as read (compressed ones for .gz): the size is known from the start.
+  const lines = (together = 1, read?: (bytes: number) => void): Iterable<string> => linesOf(name, pieces(pieceSize(together), read));
+  const text = gzip ? leading(pieces(HEAD), HEAD) : first;
+  return { log: { file: name, bytes: input ? input.length : statSync(file).size, lines }, binary: text.subarray(0, HEAD).includes(0) };
 }
 
 /** Whether the module reads any of the first records as a known format (inspect changes no state). */
