@@ -10,9 +10,9 @@
 // A log is read in pieces of 1 MiB (smaller when many are merged), never
 // as one string: V8 strings stop at 2^29 - 24 characters, so a 600 MB log
 // read whole stopped `tripline test` with an internal error. `.gz` logs are
-// decompressed piece by piece too (a 300 MB archive of a day's log held
-// decompressed took gigabytes). Standard input and pipes (`<(...)`, a named
-// FIFO) can be read only once: they are held as bytes, as they came.
+// decompressed piece by piece too (held whole, a .gz of 576 MB of log took
+// 1.3 GB resident). Standard input and pipes (`<(...)`, a named FIFO) can be
+// read only once: they are held as bytes, as they came.
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { Gunzip } from "fflate";
 import { filesBelow } from "../walk.js";
