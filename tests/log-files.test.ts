@@ -140,7 +140,6 @@ test(
   },
 );
 
-
 test("several logs merge as Fluent Bit tailing them sees them: each in its own order, the earliest next line first, equal times by the log named first; a line behind is late in its own log", () => {
   const a = path.join(dir, "merge-a.log");
   const b = path.join(dir, "merge-b.log");
@@ -196,7 +195,7 @@ test(
 test("a log given as a pipe (bash's <(...), a named FIFO) is read once, start to end: the same records as the file, gzip included, and explain FILE:LINE reads it too", () => {
   const file = path.join(dir, "piped.log");
   writeFileSync(file, [access("10:00:00", "/a?id=1%27%20OR%201=1--"), access("10:00:01", "/b"), access("10:00:02", "/c")].join("\n") + "\n");
-  const run = (command: string) => spawnSync("bash", ["-c", command], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  const run = (command: string) => spawnSync("bash", ["-c", command], { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000 });
   // The records as they leave, without the file:line prefix (the pipe has another name).
   const recordsOf = (out: string) => out.split("\n").filter((l) => /^\S+:\d+\s+\[/.test(l)).map((l) => l.replace(/^\S+:(\d+)/, "$1"));
   const direct = run(`"${process.execPath}" "${BIN}" test --records "${file}"`);
@@ -211,7 +210,8 @@ test("a log given as a pipe (bash's <(...), a named FIFO) is read once, start to
   const fifo = path.join(dir, "named.fifo");
   const made = spawnSync("mkfifo", [fifo]);
   assert.equal(made.status, 0, String(made.stderr));
-  const viaFifo = run(`cat "${file}" > "${fifo}" & "${process.execPath}" "${BIN}" test --records "${fifo}"; wait`);
+  // The writer gives up after a minute if nothing opens the FIFO: no process is left behind.
+  const viaFifo = run(`timeout 60 bash -c "cat '${file}' > '${fifo}'" & "${process.execPath}" "${BIN}" test --records "${fifo}"; wait`);
   assert.equal(viaFifo.status, 0, viaFifo.stderr);
   assert.deepEqual(recordsOf(viaFifo.stdout), expected);
   // Found in a folder, a FIFO is skipped (it would wait for a writer), the log beside it replayed.
