@@ -174,7 +174,7 @@ export type OnOutcome = (outcome: Outcome, file: string, line: number) => void;
 
 export interface LogFile {
   file: string;
-  /** Its size in bytes (decompressed), for progress. */
+  /** Its size in bytes as read (a .gz file's compressed size), for progress. */
   bytes: number;
   /**
    * The log's lines, read anew at each call (a large file is read in
