@@ -161,6 +161,19 @@ test("several logs merge as Fluent Bit tailing them sees them: each in its own o
   assert.equal(Number(rowOf("merge-a.log").at(-1)), 0, r.stdout);
 });
 
+test("late lines of two logs that follow each other in the merge are each charged to their own log", () => {
+  // The same lines in both logs, ten seconds apart: merged a1 b1 a2 b2 a3 b3, where a3 and b3 are two minutes behind.
+  const a = path.join(dir, "late-a.log");
+  const b = path.join(dir, "late-b.log");
+  writeFileSync(a, [access("10:00:00", "/a1"), access("10:03:00", "/a2"), access("09:58:00", "/a3")].join("\n") + "\n");
+  writeFileSync(b, [access("10:00:10", "/b1"), access("10:03:10", "/b2"), access("09:58:10", "/b3")].join("\n") + "\n");
+  const r = spawnSync(process.execPath, [BIN, "test", "--json", a, b], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const files = (JSON.parse(r.stdout) as { files: Record<string, { late: number }> }).files;
+  assert.ok(files[a].late >= 1, r.stdout);
+  assert.equal(files[b].late, files[a].late, "b3 feeds the same correlations as a3");
+});
+
 test("a merge of more logs than the process may hold open at once (300 logs, descriptors limited to 256)", () => {
   const folder = path.join(dir, "many");
   mkdirSync(folder);

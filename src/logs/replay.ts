@@ -279,8 +279,8 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   let lateSoFar = lateTotal(host); // a host may come from an earlier replay
   // Only a record older than one already seen can be late, so what the
   // module's late counter gained since it was last read belongs to the file
-  // of those records. It is read (a report, costly) only when such records
-  // come from another file, and at the end: a file replayed out of order
+  // of those records. It is read (a report, costly) only before such a
+  // record from another file, and at the end: a file replayed out of order
   // read it after every record.
   let lateFile: string | null = null;
   const settleLate = (): void => {
@@ -293,11 +293,12 @@ export function replayFiles(host: FluentBitHost, files: LogFile[], options: Repl
   // No record outlives its call (holding them all made garbage collection a sixth of a replay's time).
   let bytesRead = 0;
   for (const { file, record } of merged(files, options, (bytes) => (bytesRead += bytes))) {
+    const older = record.time < newest;
+    // Before the call: what this record adds to the counter is its own file's.
+    if (older && lateFile !== file) settleLate();
     const outcome = host.call(options.tag, record.time, record.json);
-    if (record.time < newest) {
-      if (lateFile !== file) settleLate();
-      lateFile = file;
-    } else newest = record.time;
+    if (older) lateFile = file;
+    else newest = record.time;
     tally(result, outcome, file, record.line, options.namespace, recognisedAs(host.recognised()));
     onOutcome?.(outcome, file, record.line);
     if (onProgress && ++n % 5000 === 0) onProgress(bytesRead);
