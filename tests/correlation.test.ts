@@ -355,3 +355,25 @@ correlation: {type: event_count, rules: [r-401], group-by: [c-ip], timespan: 1h,
   assert.equal(stats.busiest_section, "/api");
   assert.equal(stats.hits, 31);
 });
+
+test("site sections that share their length and their first and last 8 bytes are counted apart", () => {
+  // The section table hashes a name by its length and its first and last 8
+  // bytes; names that differ only in between must still be told apart.
+  const host = hostFor(DETECT_401, { statsIntervalSec: 60 });
+  const names = ["/product-AAAA-catalog", "/product-BBBB-catalog", "/product-CCCC-catalog"];
+  for (let i = 0; i < 6; i++) host.call("logs", T0 + i, JSON.stringify({ path: `${names[i % 3]}/item`, host: "10.0.0.1", code: "200" }));
+  const closing = host.call("logs", T0 + 60, JSON.stringify({ path: "/", host: "10.0.0.1", code: "200" }));
+  const body = closing.kind === "record" ? closing.body : {};
+  const stats = (body.tripline as { stats: { sections: Record<string, number> } }).stats;
+  assert.deepEqual(stats.sections, { "/product-AAAA-catalog": 2, "/product-BBBB-catalog": 2, "/product-CCCC-catalog": 2, "/": 1 });
+
+  // Past the table's 64 sections the least-hit ones give way and the table
+  // is rebuilt: the three busy look-alikes keep their own counts.
+  const full = hostFor(DETECT_401, { statsIntervalSec: 60 });
+  for (let i = 0; i < 30; i++) full.call("logs", T0 + i, JSON.stringify({ path: `${names[i % 3]}/item`, host: "10.0.0.1", code: "200" }));
+  for (let i = 0; i < 80; i++) full.call("logs", T0 + 30, JSON.stringify({ path: `/other-${String(i).padStart(3, "0")}-section/x`, host: "10.0.0.1", code: "200" }));
+  const fullClosing = full.call("logs", T0 + 60, JSON.stringify({ path: "/", host: "10.0.0.1", code: "200" }));
+  const fullStats = ((fullClosing.kind === "record" ? fullClosing.body : {}).tripline as { stats: { sections: Record<string, number>; hits: number } }).stats;
+  for (const name of names) assert.equal(fullStats.sections[name], 10, name);
+  assert.equal(fullStats.hits, 111);
+});

@@ -10,6 +10,7 @@
 // keyless events.
 import { Field, Shape, SITE_SECTIONS, SECTION_NAME_BYTES, HISTOGRAM_BUCKETS } from "../runtime/schema";
 import { wordHash } from "../runtime/hash";
+import { samePadded } from "../runtime/span";
 import { Record } from "../record/record";
 import { FieldReader } from "../fields/reader";
 import { FieldValue } from "../fields/value";
@@ -154,47 +155,56 @@ export class Stats {
     }
   }
 
-  private find(h: u32): i32 {
+  /**
+   * The section named `len` bytes at `name` (hash `h`), or -1 - the free
+   * index position where it would go. The hash reads only the name's length
+   * and first and last 8 bytes, so the name itself is compared: sections
+   * such as /product-1234-catalog and /product-5678-catalog stay apart.
+   */
+  private find(h: u32, name: usize, len: i32): i32 {
     let i = h & (INDEX - 1);
     while (true) {
       const e = <i32>unchecked(this.index[i]);
-      if (e == 0) return -1 - <i32>i; // absent: -1 - free index position
-      if (this.section(e - 1).hash == h) return e - 1;
+      if (e == 0) return -1 - <i32>i;
+      const s = this.section(e - 1);
+      // samePadded's loads stay within the name's SECTION_NAME_BYTES.
+      if (s.hash == h && <i32>s.nameLength == len && samePadded(this.nameOf(e - 1), name, len)) return e - 1;
       i = (i + 1) & (INDEX - 1);
     }
   }
 
   private findOrAdd(name: usize, len: i32): i32 {
     const h = wordHash(name, len);
-    const found = this.find(h);
+    const found = this.find(h, name, len);
     if (found >= 0) return found;
     let k = this.sectionCount;
     let start: i64 = 0;
-    if (k == SITE_SECTIONS) {
+    const full = k == SITE_SECTIONS;
+    if (full) {
       // Space-saving: the least-hit section gives way, and the newcomer inherits its count.
       k = 0;
       for (let j = 1; j < SITE_SECTIONS; j++) if (this.section(j).hits < this.section(k).hits) k = j;
       start = this.section(k).hits;
-      this.section(k).hash = h;
-      this.reindex();
     } else {
       this.sectionCount++;
-      this.section(k).hash = h;
-      unchecked((this.index[-1 - found] = <u8>(k + 1)));
     }
     const s = this.section(k);
+    s.hash = h;
     s.hits = start;
     s.timed = 0;
     s.nameLength = <u32>len;
     memory.copy(this.nameOf(k), name, <usize>len);
     memory.fill(this.latencyOf(k), 0, <usize>HISTOGRAM_BYTES);
+    if (full) this.reindex();
+    else unchecked((this.index[-1 - found] = <u8>(k + 1)));
     return k;
   }
 
   private reindex(): void {
     memory.fill(changetype<usize>(this.index), 0, INDEX);
     for (let k = 0; k < this.sectionCount; k++) {
-      const at = -1 - this.find(this.section(k).hash);
+      const s = this.section(k);
+      const at = -1 - this.find(s.hash, this.nameOf(k), <i32>s.nameLength);
       unchecked((this.index[at] = <u8>(k + 1)));
     }
   }
