@@ -163,6 +163,38 @@ correlation:
   assert.deepEqual(alerts.map((x) => [x.at, x.count, x.threshold, x.field, x.samples]), [[80, 3, 3, "cs-uri-stem", ["/c", "/d", "/e"]]]);
 });
 
+test("value_count: values crafted to collide under an unseeded hash still count as distinct", () => {
+  // The two paths hash alike under the value hash without the build's seed
+  // (FNV offset basis, then a murmur3 finalizer per 8-byte word and once at
+  // the end: invertible, so the second word was solved for, then searched
+  // until printable). Anyone holding a module could prepare such values to
+  // keep a value_count (distinct users, paths) below its threshold; the
+  // build's seed, mixed into the value hash as into the group key, stops it.
+  const host = hostFor(`
+title: Not found
+id: r-404
+logsource: {category: webserver}
+detection:
+  sel: {sc-status: 404}
+  condition: sel
+---
+title: Path probing
+id: c-probe
+correlation:
+  type: value_count
+  rules: [r-404]
+  group-by: [c-ip]
+  timespan: 60s
+  condition: {field: cs-uri-stem, gte: 2}
+`, opts);
+  const r = (path: string) => ({ host: "10.0.0.9", path, code: "404" });
+  const alerts = feed(host, [
+    [0, r("/probe/aaaaaaaaa")],
+    [1, r("/p0002gyZ&jI~g<e")],
+  ]);
+  assert.deepEqual(alerts.map((x) => [x.at, x.count, x.samples]), [[1, 2, ["/probe/aaaaaaaaa", "/p0002gyZ&jI~g<e"]]]);
+});
+
 test("temporal_ordered: failure then success within the timespan; the reverse order does not count", () => {
   const host = hostFor(`
 title: Login failed

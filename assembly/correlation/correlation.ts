@@ -161,7 +161,10 @@ export class CorrelationStage {
         c.missingValue++;
         return;
       }
-      valueHash = mix64(hashBytes(0xcbf29ce484222325, v.ptr, v.len));
+      // Seeded like the group key: distinct values are told apart by hash
+      // alone, and an unseeded hash lets values be prepared offline that
+      // collide and so count once, keeping a key under its threshold.
+      valueHash = mix64(hashBytes(0xcbf29ce484222325 ^ this.seed, v.ptr, v.len));
     } else if (c.type == CorrelationType.Anomaly || c.type == CorrelationType.Percentile) {
       if (c.valueSlot != null && this.fields.read(c.valueSlot!, record, v)) x = parseNumber(v.ptr, v.len);
       if (!isFinite(x)) {

@@ -98,7 +98,8 @@ Options:
       --lateness SECONDS how late an event may arrive and still count (default: 60)
       --stats-interval SECONDS
                          event time between statistics records (default: 300; 0: off)
-      --seed N           group-key hash seed (default: derived from the rules, so
+      --seed N           seed of the hashes that keep group keys and value_count's
+                         distinct values (default: derived from the rules, so
                          builds repeat; set one per deployment to keep it private)
       --shards N         a fleet of N aggregators: edges note which one owns each
                          correlation key; see 'tripline config --role'

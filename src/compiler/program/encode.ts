@@ -47,7 +47,7 @@ export interface EncodeOptions {
   maxKeys?: number;
   /** Seconds an event may lag the newest one and still be correlated. */
   latenessSec?: number;
-  /** Hash seed for group keys (a u64); derived from the program when absent, so builds repeat. */
+  /** Hash seed for group keys and value_count's distinct values (a u64); derived from the program when absent, so builds repeat. */
   seed?: number | bigint;
   /** Seconds of event time between statistics records; 0 turns them off. */
   statsIntervalSec?: number;
