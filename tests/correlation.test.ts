@@ -133,8 +133,40 @@ correlation: {type: event_count, rules: [r-401], group-by: [c-ip], timespan: 1m,
   assert.deepEqual(out.kind === "record" ? (out.body.tripline as { rules: string[] }).rules : null, ["r-401"]);
 });
 
-test("value_count: distinct values within the timespan, with samples", () => {
-  const host = hostFor(`
+const burst = (n: number, extra = "") => DETECT_401 + `---
+title: 401 burst
+id: c-401
+correlation: {type: event_count, rules: [r-401], group-by: [c-ip], timespan: 60s, condition: {gte: ${n}}${extra}}
+`;
+const e401 = { path: "/", host: "10.0.0.5", code: "401" };
+
+test("event_count: events in the same second each complete a window with cooldown: 0s", () => {
+  // Four events at one second, two needed, no cooldown: the 2nd, 3rd and 4th each qualify.
+  const alerts = feed(hostFor(burst(2, ", cooldown: 0s"), opts), [[0, e401], [0, e401], [0, e401], [0, e401]]);
+  assert.deepEqual(alerts.map((a) => [a.at, a.count, a.first, a.last]), [[0, 2, iso(T0), iso(T0)], [0, 2, iso(T0), iso(T0)], [0, 2, iso(T0), iso(T0)]]);
+});
+
+test("event_count: an out-of-order event completes the window it belongs to", () => {
+  // 100, 110 and 170 hold no 3 events within 60 s; 115 arriving after 170
+  // (within the lateness) makes 100, 110, 115: within 15 s.
+  const alerts = feed(hostFor(burst(3), opts), [[100, e401], [110, e401], [170, e401], [115, e401]]);
+  assert.deepEqual(alerts.map((a) => [a.at, a.count, a.first, a.last]), [[115, 3, iso(T0 + 100), iso(T0 + 115)]]);
+  // Older than every kept time, yet within 60 s of the next two: 95, 100,
+  // 105 (a lateness of 2 minutes lets it in 75 s behind 170).
+  const older = feed(hostFor(burst(3), { ...opts, latenessSec: 120 }), [[100, e401], [105, e401], [170, e401], [95, e401]]);
+  assert.deepEqual(older.map((a) => [a.at, a.first, a.last]), [[95, iso(T0 + 95), iso(T0 + 105)]]);
+});
+
+test("cooldown: an out-of-order event is quiet only within cooldown of the last alert, on either side", () => {
+  // One event is enough. cooldown 0s: every event alerts, the late one too.
+  assert.deepEqual(feed(hostFor(burst(1, ", cooldown: 0s"), opts), [[100, e401], [90, e401]]).map((a) => a.at), [100, 90]);
+  // cooldown 30s: 90 is 10 s before the alert at 100 (quiet), 50 is 50 s before it (alerts), 120 is 20 s after 100 (quiet).
+  assert.deepEqual(feed(hostFor(burst(1, ", cooldown: 30s"), opts), [[100, e401], [90, e401], [50, e401], [120, e401], [131, e401]]).map((a) => a.at), [100, 50, 131]);
+});
+
+/** Distinct paths answered 404 per client address. */
+const pathProbing = (timespan: string, gte: number) =>
+  hostFor(`
 title: Not found
 id: r-404
 logsource: {category: webserver}
@@ -148,10 +180,14 @@ correlation:
   type: value_count
   rules: [r-404]
   group-by: [c-ip]
-  timespan: 60s
-  condition: {field: cs-uri-stem, gte: 3}
+  timespan: ${timespan}
+  condition: {field: cs-uri-stem, gte: ${gte}}
 `, opts);
-  const r = (path: string) => ({ host: "10.0.0.9", path, code: "404" });
+const r404 = (path: string) => ({ host: "10.0.0.9", path, code: "404" });
+
+test("value_count: distinct values within the timespan, with samples", () => {
+  const host = pathProbing("60s", 3);
+  const r = r404;
   const alerts = feed(host, [
     [0, r("/a")],
     [5, r("/a")], // same value again
@@ -163,6 +199,16 @@ correlation:
   assert.deepEqual(alerts.map((x) => [x.at, x.count, x.threshold, x.field, x.samples]), [[80, 3, 3, "cs-uri-stem", ["/c", "/d", "/e"]]]);
 });
 
+test("value_count: an out-of-order value counts only within the timespan before the key's newest event", () => {
+  const probe = (span: string) => pathProbing(span, 2);
+  const r = r404;
+  // /b at 50 arrives after /a at 100: 50 s apart, more than 10 s: not two values within the timespan.
+  assert.deepEqual(feed(probe("10s"), [[100, r("/a")], [50, r("/b")]]), []);
+  // Within 60 s: two values, the window ending at the newest event (100), not at the late one.
+  const alerts = feed(probe("60s"), [[100, r("/a")], [90, r("/b")]]);
+  assert.deepEqual(alerts.map((a) => [a.at, a.count, a.first, a.last]), [[90, 2, iso(T0 + 90), iso(T0 + 100)]]);
+});
+
 test("value_count: values crafted to collide under an unseeded hash still count as distinct", () => {
   // The two paths hash alike under the value hash without the build's seed
   // (FNV offset basis, then a murmur3 finalizer per 8-byte word and once at
@@ -170,24 +216,8 @@ test("value_count: values crafted to collide under an unseeded hash still count 
   // until printable). Anyone holding a module could prepare such values to
   // keep a value_count (distinct users, paths) below its threshold; the
   // build's seed, mixed into the value hash as into the group key, stops it.
-  const host = hostFor(`
-title: Not found
-id: r-404
-logsource: {category: webserver}
-detection:
-  sel: {sc-status: 404}
-  condition: sel
----
-title: Path probing
-id: c-probe
-correlation:
-  type: value_count
-  rules: [r-404]
-  group-by: [c-ip]
-  timespan: 60s
-  condition: {field: cs-uri-stem, gte: 2}
-`, opts);
-  const r = (path: string) => ({ host: "10.0.0.9", path, code: "404" });
+  const host = pathProbing("60s", 2);
+  const r = r404;
   const alerts = feed(host, [
     [0, r("/probe/aaaaaaaaa")],
     [1, r("/p0002gyZ&jI~g<e")],

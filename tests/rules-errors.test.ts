@@ -341,6 +341,13 @@ test("bad timespan", () => {
   assert.deepEqual(errorsOf(withSpan("0s")), ["rule.yml:7:13: timespan must be greater than zero"]);
 });
 
+test("anomaly min_samples past the 1,000 samples the baseline counts", () => {
+  // The baseline's sample count stops at 1,000 (then each new sample weighs
+  // 1/1,000): a larger min_samples would never be reached, a silent rule.
+  const text = correlation("  type: anomaly", "  rules: failed_login", "  group-by: [c-ip]", "  timespan: 1h", "  anomaly: {field: time-taken, min_samples: 1001}");
+  assert.deepEqual(errorsOf(text), ["rule.yml:8:45: anomaly min_samples must be an integer of at most 1000"]);
+});
+
 test("value_count without field", () => {
   const text = correlation(
     "  type: value_count", // 4

@@ -207,8 +207,10 @@ export class CorrelationStage {
     if (out.status == Status.None) return;
     // A recovery always goes out: it closes a report already made.
     if (out.status == Status.Fired) {
-      if (entry.lastAlert != NEVER && t - entry.lastAlert < c.cooldown) return;
-      entry.lastAlert = t;
+      // Quiet for `cooldown` either side of the last alert: an event placed
+      // before it (out of order) is as close to it as one after.
+      if (entry.lastAlert != NEVER && abs(t - entry.lastAlert) < c.cooldown) return;
+      if (entry.lastAlert == NEVER || t > entry.lastAlert) entry.lastAlert = t;
     }
     this.raise(index, c, p, record, alerts);
   }

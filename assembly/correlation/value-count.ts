@@ -31,16 +31,24 @@ export function valueCountPayload(needed: i32): i32 {
   return pairs(p) + <usize>needed * SEEN;
 }
 
-/** Records value `v` (hash `h`) at `t`; fires when `needed` distinct values are live. */
+/**
+ * Records value `v` (hash `h`) at `t`; fires when `needed` distinct values
+ * are live: seen within the timespan before the key's newest event, which
+ * is `t` unless t came out of order. A value arriving a full timespan
+ * before the newest is outside the window and not counted.
+ */
 export function addValue(p: usize, needed: i32, h: u64, t: i64, span: i64, v: usize, vlen: i32, out: Outcome): void {
   const state = changetype<ValueCountState>(p);
   let count = state.count;
   const seen = pairs(p);
-  // Forget values last seen a full timespan before t.
+  let newest = t;
+  for (let k = 0; k < count; k++) newest = max(newest, changetype<Seen>(seen + <usize>k * SEEN).time);
+  if (newest - t >= span) return;
+  // Forget values last seen a full timespan before the newest event.
   let k = 0;
   while (k < count) {
     const at = changetype<Seen>(seen + <usize>k * SEEN);
-    if (t - at.time >= span) {
+    if (newest - at.time >= span) {
       count--;
       memory.copy(changetype<usize>(at), seen + <usize>count * SEEN, SEEN);
     } else {
@@ -77,5 +85,5 @@ export function addValue(p: usize, needed: i32, h: u64, t: i64, span: i64, v: us
   out.status = Status.Fired;
   out.count = <f64>count;
   out.first = oldest;
-  out.last = t;
+  out.last = newest;
 }

@@ -331,7 +331,8 @@ function readAnomaly(
   const z = entry(map, "zscore");
   if (z !== undefined) zscore = asNumber(z.value, "anomaly zscore", problems, { min: 0, minExclusive: true }) ?? 0;
   const m = entry(map, "min_samples");
-  if (m !== undefined) minSamples = asNumber(m.value, "anomaly min_samples", problems, { integer: true, min: 2 }) ?? 0;
+  // At most the 1,000 samples the baseline counts (assembly/correlation/anomaly.ts, WEIGHT_CAP): its count stops there.
+  if (m !== undefined) minSamples = asNumber(m.value, "anomaly min_samples", problems, { integer: true, min: 2, max: 1000 }) ?? 0;
   if (problems.count > before || keys === undefined || fieldName === undefined) return undefined;
   return { field: keys, fieldName, zscore, minSamples };
 }

@@ -199,8 +199,9 @@ class Sim {
     }
     if (out.kind === "none") return out;
     if (out.fields.status === "fired") {
-      if (this.lastAlert !== null && e.t - this.lastAlert < this.co.c.cooldownSec * 1000) return NONE;
-      this.lastAlert = e.t;
+      // README: quiet for `cooldown` on either side of the key's last alert.
+      if (this.lastAlert !== null && Math.abs(e.t - this.lastAlert) < this.co.c.cooldownSec * 1000) return NONE;
+      this.lastAlert = this.lastAlert === null ? e.t : Math.max(this.lastAlert, e.t);
     }
     return out;
   }
@@ -224,52 +225,56 @@ class Sim {
     }
   }
 
-  /** >= N events with newest - oldest < timespan, among the newest N events of the key. */
+  /**
+   * README: the key keeps its newest N event times (of equal times, the one
+   * that came later is the newer); this event completes a window when N
+   * times, it among them, taken from the kept ones and it, lie within the
+   * timespan. The alert names the window that starts latest.
+   */
   private eventCount(e: Ev): AlertExpect {
     const c = this.co.c;
     const n = this.co.threshold;
-    if (this.events.length < n) return NONE;
-    let greater = 0;
-    let equal = 0;
-    for (const x of this.events) {
-      if (x === e) continue;
-      if (x.t > e.t) greater++;
-      else if (x.t === e.t) equal++;
+    const newer = (x: Ev, y: Ev) => y.t - x.t || y.arrival - x.arrival;
+    const kept = this.events.filter((x) => x !== e).sort(newer).slice(0, n);
+    // Oldest first, this event after the kept times equal to it.
+    const times = [...kept.filter((x) => x.t <= e.t), e, ...kept.filter((x) => x.t > e.t)].sort((x, y) => -newer(x, y));
+    const at = times.indexOf(e);
+    let window: [number, number] | null = null;
+    for (let j = Math.min(at, times.length - n); j >= 0 && j > at - n && window === null; j--) {
+      if (times[j + n - 1].t - times[j].t < c.timespanSec * 1000) window = [times[j].t, times[j + n - 1].t];
     }
-    if (greater >= n) return NONE; // not among the newest N
-    const times = this.events.map((x) => x.t).sort((a, b) => b - a).slice(0, n);
-    const span = times[0] - times[n - 1];
-    if (span >= c.timespanSec * 1000) return NONE;
-    if (greater + equal >= n) {
-      // Tied with the oldest of the newest N: whether it counts as one of them is not specified.
-      const cooling = this.lastAlert !== null && e.t - this.lastAlert < c.cooldownSec * 1000;
-      return cooling ? NONE : { kind: "unknown", why: "event_count: an event tied with the oldest of the newest N" };
-    }
-    const a = this.co.alert("fired", { count: n, threshold: n, window: c.timespanSec }, times[n - 1], times[0]);
+    if (window === null) return NONE;
+    const a = this.co.alert("fired", { count: n, threshold: n, window: c.timespanSec }, window[0], window[1]);
     if (c.addressField) a.loose.push("addresses"); // filled in per key (every address the key may have seen)
     return a;
   }
 
-  /** >= N distinct values, each last seen less than timespan before this event. */
+  /**
+   * >= N distinct values, each last seen less than timespan before the key's
+   * newest event (README: a value more than the timespan before it is not
+   * counted).
+   */
   private valueCount(e: Ev, behind: boolean): AlertExpect {
     const c = this.co.c;
     const n = this.co.threshold;
     const span = c.timespanSec * 1000;
+    const newest = this.newest;
+    if (newest - e.t >= span) return NONE;
     const lastSeen = new Map<string, number>();
     for (const x of this.events) lastSeen.set(x.value!, Math.max(lastSeen.get(x.value!) ?? Number.NEGATIVE_INFINITY, x.t));
-    const live = [...lastSeen].filter(([, l]) => e.t - l < span);
-    const liveBefore = new Set(this.events.filter((x) => x !== e && e.t - x.t < span).map((x) => x.value!));
+    const live = [...lastSeen].filter(([, l]) => newest - l < span);
+    const liveBefore = new Set(this.events.filter((x) => x !== e && newest - x.t < span).map((x) => x.value!));
     if (behind && !liveBefore.has(e.value!) && liveBefore.size >= n) {
       // The key keeps at most N values (README); which one makes room for an older newcomer is not specified.
       return { kind: "unknown", why: "value_count: an out-of-order value arriving at a full key" };
     }
     if (live.length < n) return NONE;
     const kept = live.map(([, l]) => l).sort((a, b) => b - a).slice(0, n);
-    const a = this.co.alert("fired", { count: n, threshold: n, field: c.condition.fieldName, window: c.timespanSec }, kept[n - 1], e.t);
+    const a = this.co.alert("fired", { count: n, threshold: n, field: c.condition.fieldName, window: c.timespanSec }, kept[n - 1], newest);
     if (behind) {
+      // Which values a full key kept when an older one came is not specified.
       delete a.fields.first;
-      delete a.fields.last;
-      a.loose.push("first", "last");
+      a.loose.push("first");
     }
     a.samples = { from: live.map(([v]) => cut(v)), count: Math.min(3, n) };
     return a;
