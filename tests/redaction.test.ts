@@ -1,7 +1,7 @@
 // Redaction in the module: what is masked and what is kept.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hostFor } from "./helpers/modules.js";
+import { hostFor, releaseHost } from "./helpers/modules.js";
 
 const host = hostFor(`
 title: Redact
@@ -37,6 +37,14 @@ test("card numbers that pass the Luhn check keep their last four digits", () => 
   assert.equal(redacted("ref 9999999999999995"), "ref 9999999999999995", "passes Luhn but starts with 9: no card does");
 });
 
+test("a card beside other numbers is masked, the numbers kept", () => {
+  assert.equal(redacted("card 4111111111111111 12 28"), "card ************1111 12 28");
+  assert.equal(redacted("card 4111 1111 1111 1111 2026-11-23"), "card **** **** **** 1111 2026-11-23");
+  assert.equal(redacted("charge 100 4111 1111 1111 1111 ok"), "charge 100 **** **** **** 1111 ok");
+  assert.equal(redacted("4111 1111 1111 1111 5500 0000 0000 0004"), "**** **** **** 1111 **** **** **** 0004");
+  assert.equal(redacted("id 123 456 789 012 345 678"), "id 123 456 789 012 345 678", "no card among them");
+});
+
 test("passwords are masked whole, quoted or not, with a fixed-length mask", () => {
   assert.equal(redacted('{"user":"bob","password":"correct horse battery staple"}'), '{"user":"bob","password":"***"}');
   assert.equal(redacted("login user=bob password=hunter2 from 10.0.0.1"), "login user=bob password=*** from 10.0.0.1");
@@ -51,6 +59,37 @@ test("passwords are masked whole, quoted or not, with a fixed-length mask", () =
 test("bearer tokens are masked", () => {
   assert.equal(redacted("Authorization: Bearer eyJhbGciOi.J9.abc-_x"), "Authorization: Bearer ***");
   assert.equal(redacted("bearer abc123, next"), "bearer ***, next");
+  // RFC 6750 allows more than one space before the token.
+  assert.equal(redacted("Authorization: Bearer  eyJhbGciOi.J9"), "Authorization: Bearer  ***");
+});
+
+test("passwords: escaped quotes inside the quoted value, Ruby's =>, a tab before the value", () => {
+  // The quoted value runs to its closing quote, not to an escaped one inside it.
+  assert.equal(redacted('signup body: {"password":"Horse\\"Battery-Staple"}'), 'signup body: {"password":"***"}');
+  assert.equal(redacted("password='hun\\'ter2' ok"), "password='***' ok");
+  assert.equal(redacted('{"password"=>"hunter2", "user"=>"bob"}'), '{"password"=>"***", "user"=>"bob"}');
+  assert.equal(redacted("password:\tTr0ub4dor3 next"), "password:\t*** next");
+});
+
+test("URL fields: secrets URL-encoded in path and referer are masked, the field re-encoded", () => {
+  // The bundled pack's redaction rules, on records from the apache2 parser.
+  const pack = releaseHost();
+  const out = (path: string, referer = "-") => {
+    const o = pack.call("web", 1, JSON.stringify({ host: "192.0.2.1", user: "-", method: "GET", path, code: "200", size: "1", referer, agent: "curl" }));
+    return o.kind === "record" ? (o.body as { path: string; referer: string }) : { path: "", referer: "" };
+  };
+  // A browser's GET form sends a card typed with spaces as '+'.
+  assert.equal(out("/checkout?card=4111+1111+1111+1111&exp=1228").path, "/checkout?card=****%20****%20****%201111&exp=1228");
+  assert.equal(out("/checkout?card=4111%201111%201111%201111").path, "/checkout?card=****%20****%20****%201111");
+  assert.equal(out("/login?user=dave&pass%77ord=hunter2").path, "/login?user=dave&password=***");
+  // Masked as logged too: an encoded '&' inside the value does not end it early.
+  assert.equal(out("/login?password=abc%26def&x=1").path, "/login?password=***&x=1");
+  // In a URL, PWD= is a parameter in any case (in text it stays lower case only: sudo's PWD=/home/alice).
+  const both = out("/login?user=dave&PWD=S3cretPass", "https://legacy.example.com/auth?uid=dave&Pwd=S3cretPass");
+  assert.equal(both.path, "/login?user=dave&PWD=***");
+  assert.equal(both.referer, "https://legacy.example.com/auth?uid=dave&Pwd=***");
+  // Nothing to mask: the path keeps its bytes, encoding included.
+  assert.equal(out("/search?q=a%20b+c").path, "/search?q=a%20b+c");
 });
 
 test("a record whose value needs no redaction keeps its bytes", () => {

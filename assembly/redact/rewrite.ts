@@ -21,7 +21,9 @@ import { FieldReader, Slot } from "../fields/reader";
 import { FieldValue } from "../fields/value";
 import { Rule } from "../rules/rule";
 import { Matches } from "../rules/select";
+import { Field } from "../runtime/schema";
 import { redact } from "./kinds";
+import { UrlMasker } from "./url";
 
 /** One masking: a range of a member's decoded text. */
 @unmanaged class Edit {
@@ -35,6 +37,8 @@ import { redact } from "./kinds";
   json: i32;
   /** Bit per RedactKind. */
   kinds: u32;
+  /** The field is a URL: masked as logged and URL-decoded (url.ts). */
+  url: i32;
 }
 
 const EDIT = offsetof<Edit>();
@@ -46,6 +50,7 @@ export class Redactor {
   private scratchB: Bytes = new Bytes(256);
   private text: Bytes = new Bytes(1024);
   private piece: Bytes = new Bytes(256);
+  private urls: UrlMasker = new UrlMasker();
   /** The rewritten record; valid until the next record. */
   out: Bytes = new Bytes(4096);
 
@@ -83,6 +88,7 @@ export class Redactor {
 
   private planKey(record: Record, key: i32, kind: u32): bool {
     const m = record.members;
+    const url = isUrl(key);
     const flags = m.flags(key);
     const k = m.kind(key);
     const start = m.start(key);
@@ -93,28 +99,28 @@ export class Redactor {
       const to = <i32>(end - record.line.ptr);
       if (from < 0 || to > record.line.length) return false;
       const json = k == Kind.String;
-      if (!this.changes(start, <i32>(end - start), kind, json)) return false;
-      this.add(record.lineKey, from, to, false, json, kind);
+      if (!this.changes(start, <i32>(end - start), kind, json, url)) return false;
+      this.add(record.lineKey, from, to, false, json, kind, url);
       return true;
     }
     if (k == Kind.String || k == Kind.Number) {
-      if (!this.changes(start, <i32>(end - start), kind, k == Kind.String)) return false;
-      this.add(key, 0, 0, true, false, kind);
+      if (!this.changes(start, <i32>(end - start), kind, k == Kind.String, url)) return false;
+      this.add(key, 0, 0, true, false, kind, url);
       return true;
     }
     if ((flags & IN_RECORD) != 0) {
       const member = containing(record, start);
       if (member < 0) return false;
       const base = m.start(member) + 1;
-      if (!this.changes(start, <i32>(end - start), kind, false)) return false;
-      this.add(member, <i32>(start - base), <i32>(end - base), false, false, kind);
+      if (!this.changes(start, <i32>(end - start), kind, false, url)) return false;
+      this.add(member, <i32>(start - base), <i32>(end - base), false, false, kind, url);
       return true;
     }
     return false;
   }
 
   /** Whether masking `kind` changes the bytes (a JSON token is decoded first). */
-  private changes(p: usize, len: i32, kind: u32, json: bool): bool {
+  private changes(p: usize, len: i32, kind: u32, json: bool, url: bool): bool {
     if (json) {
       this.piece.reset();
       unescapeJson(p + 1, len - 2, this.piece);
@@ -123,17 +129,23 @@ export class Redactor {
     }
     const out = this.scratchA;
     out.reset();
-    redact(kind, p, len, out);
+    this.mask(kind, p, len, out, url);
     return out.length != len || !sameBytes(out.ptr, p, len);
   }
 
-  private add(member: i32, from: i32, to: i32, whole: bool, json: bool, kind: u32): void {
+  @inline private mask(kind: u32, p: usize, len: i32, out: Bytes, url: bool): void {
+    if (url) this.urls.mask(kind, p, len, out);
+    else redact(kind, p, len, out);
+  }
+
+  private add(member: i32, from: i32, to: i32, whole: bool, json: bool, kind: u32, url: bool): void {
     // The same range again (another rule, another kind): one edit, both kinds.
     const edits = this.edits;
     for (let at: i32 = 0; at < edits.length; at += <i32>EDIT) {
       const e = changetype<Edit>(edits.ptr + <usize>at);
       if (e.member == member && e.begin == from && e.finish == to && (e.whole != 0) == whole) {
         e.kinds |= 1 << kind;
+        if (url) e.url = 1;
         return;
       }
     }
@@ -145,6 +157,7 @@ export class Redactor {
     e.whole = whole ? 1 : 0;
     e.json = json ? 1 : 0;
     e.kinds = 1 << kind;
+    e.url = url ? 1 : 0;
     edits.length += <i32>EDIT;
   }
 
@@ -201,19 +214,23 @@ export class Redactor {
       const to = next.finish + shift;
       if (from < 0 || to > this.text.length || from > to) continue; // overlaps an earlier range: already masked around it
       const before = this.text.length;
-      this.replace(from, to, next.kinds, next.json != 0);
+      this.replace(from, to, next.kinds, next.json != 0, next.url != 0);
       shift += this.text.length - before;
     }
     let kinds: u32 = 0;
+    let url = false;
     for (let off: i32 = 0; off < this.edits.length; off += <i32>EDIT) {
       const e = changetype<Edit>(this.edits.ptr + <usize>off);
-      if (e.member == member && e.whole != 0) kinds |= e.kinds;
+      if (e.member == member && e.whole != 0) {
+        kinds |= e.kinds;
+        if (e.url != 0) url = true;
+      }
     }
-    if (kinds != 0) this.replace(0, this.text.length, kinds, false);
+    if (kinds != 0) this.replace(0, this.text.length, kinds, false, url);
   }
 
   /** Replaces text[from, to) by its masked form (each kind in turn). */
-  private replace(from: i32, to: i32, kinds: u32, json: bool): void {
+  private replace(from: i32, to: i32, kinds: u32, json: bool, url: bool): void {
     const text = this.text;
     let src = this.scratchA;
     let dst = this.scratchB;
@@ -223,7 +240,7 @@ export class Redactor {
     for (let kind: u32 = 0; kind < 32; kind++) {
       if ((kinds & (1 << kind)) == 0) continue;
       dst.reset();
-      redact(kind, src.ptr, src.length, dst);
+      this.mask(kind, src.ptr, src.length, dst, url);
       const t = src;
       src = dst;
       dst = t;
@@ -246,4 +263,9 @@ function containing(record: Record, p: usize): i32 {
     if (m.kind(k) == Kind.String && (m.flags(k) & (IN_LINE | ESCAPED)) == 0 && m.start(k) < p && p < m.end(k) && m.start(k) >= record.ptr && m.end(k) <= record.ptr + <usize>record.len) return k;
   }
   return -1;
+}
+
+/** Fields whose values are URLs: a secret in them may be URL-encoded. */
+function isUrl(key: i32): bool {
+  return key == Field.Path || key == Field.Query || key == Field.Referer || key == Field.UriStem;
 }

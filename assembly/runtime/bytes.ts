@@ -5,6 +5,7 @@
 import { Span } from "./span";
 
 export const SLACK: usize = 8;
+const HEX_DIGITS = "0123456789abcdef";
 
 export class Bytes {
   ptr: usize = 0;
@@ -38,6 +39,12 @@ export class Bytes {
     if (this.length >= this.capacity) this.reserve(1);
     store<u8>(this.ptr + <usize>this.length, <u8>b);
     this.length++;
+  }
+
+  /** A byte as two lowercase hex digits (JSON's \u00XX, a URL's %XX). */
+  hex(b: u32): void {
+    this.byte(<u32>HEX_DIGITS.charCodeAt((b >> 4) & 15));
+    this.byte(<u32>HEX_DIGITS.charCodeAt(b & 15));
   }
 
   copy(src: usize, len: i32): void {

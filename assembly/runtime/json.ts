@@ -6,8 +6,6 @@ import { Bytes } from "./bytes";
 import { CharCode } from "./ascii";
 import { civilFromDays, dayOf } from "./calendar";
 
-const HEX = "0123456789abcdef";
-
 /** Writes bytes as a JSON string, quotes included. */
 export function writeString(out: Bytes, p: usize, len: i32): void {
   out.byte(CharCode.Quote);
@@ -29,8 +27,7 @@ export function writeEscaped(out: Bytes, p: usize, len: i32): void {
       out.byte(c);
     } else {
       out.ascii("\\u00");
-      out.byte(<u32>HEX.charCodeAt(c >> 4));
-      out.byte(<u32>HEX.charCodeAt(c & 15));
+      out.hex(c);
     }
   }
   out.copy(p + <usize>run, len - run);
